@@ -17,7 +17,6 @@ export function isValidInterfaceName(name: string): boolean {
 export function displayNameProblem(name: string): string | undefined {
   if (name.trim() === '') return 'A tunnel name cannot be empty';
   if (name !== name.trim()) return 'A tunnel name cannot start or end with spaces';
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(name)) return 'A tunnel name cannot contain control characters';
   if ([...name].length > DISPLAY_NAME_MAX) return `A tunnel name can have at most ${DISPLAY_NAME_MAX} characters`;
   if (/[/\\]/.test(name)) return 'A tunnel name cannot contain / or \\';
@@ -29,6 +28,7 @@ export function displayNameProblem(name: string): string | undefined {
 export function deriveInterfaceName(displayName: string, taken: ReadonlySet<string> = new Set()): string {
   let base = displayName
     .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '') // drop accents so 'très' reads 'tres'
     .replace(/[^a-zA-Z0-9_=+.-]+/g, '-')
     .replace(/-{2,}/g, '-')
     .replace(/^[-.]+|[-.]+$/g, '');

@@ -1,0 +1,17 @@
+// Builds the four bundles: CLI and Electron main (ESM, node_modules left external: both run beside them),
+// the sandboxed preload (one CommonJS file, as sandboxed preloads must be) and the renderer (one classic
+// script, so it loads from file:// and from the loopback host alike).
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { build } from 'esbuild';
+
+rmSync('dist', { recursive: true, force: true });
+mkdirSync('dist/renderer', { recursive: true });
+const common = { bundle: true, sourcemap: true, logLevel: 'warning', target: 'node20' };
+await Promise.all([
+  build({ ...common, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'esm', packages: 'external' }),
+  build({ ...common, entryPoints: ['src/electron/main.ts'], outfile: 'dist/main.js', platform: 'node', format: 'esm', packages: 'external' }),
+  build({ ...common, entryPoints: ['src/electron/preload.ts'], outfile: 'dist/preload.cjs', platform: 'node', format: 'cjs', external: ['electron'] }),
+  build({ ...common, entryPoints: ['src/ui/renderer.ts'], outfile: 'dist/renderer/renderer.js', platform: 'browser', format: 'iife', target: 'chrome120' }),
+]);
+cpSync('src/ui/index.html', 'dist/renderer/index.html');
+cpSync('src/ui/styles.css', 'dist/renderer/styles.css');

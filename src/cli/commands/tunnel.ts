@@ -1,0 +1,103 @@
+import { readFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { UserError } from '../../core/errors.js';
+import type { TunnelRecord } from '../../core/store/schema.js';
+import { writePrivateFile } from '../../core/store/private-files.js';
+import { writeConfig } from '../../core/wgconf/writer.js';
+import type { Command } from '../command.js';
+
+/** What listings show of a tunnel: everything public, nothing sealed. */
+function summary(t: TunnelRecord) {
+  return {
+    name: t.name,
+    interface: t.interface,
+    publicKey: t.publicKey,
+    addresses: t.config.interface.addresses,
+    peers: t.config.peers.map((p) => ({ publicKey: p.publicKey, endpoint: p.endpoint ?? null, allowedIPs: p.allowedIPs })),
+    scripts: t.config.interface.scripts,
+    allowScripts: t.allowScripts,
+    source: t.source,
+    createdAt: t.createdAt,
+  };
+}
+
+export const tunnelCommands: Command[] = [
+  {
+    path: ['tunnel', 'import'],
+    args: ['FILE'],
+    options: {
+      name: { type: 'string', value: 'NAME', description: 'display name (default: the file name without .conf)' },
+      'allow-scripts': { type: 'boolean', description: 'let wg-quick run this tunnel\'s PreUp/PostUp/PreDown/PostDown as root' },
+    },
+    summary: 'Import a wg-quick config file; its private key is sealed in the key store',
+    async run(ctx, [file], opts) {
+      const bytes = await readFile(file!).catch((e: NodeJS.ErrnoException) => {
+        throw new UserError(`Cannot read ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+      });
+      const name = typeof opts.name === 'string' ? opts.name : basename(file!).replace(/\.conf$/i, '');
+      const allowScripts = opts['allow-scripts'] === true;
+      const { tunnel, warnings, scripts } = await ctx.tunnels.importText(bytes, { name, allowScripts });
+      for (const w of warnings) ctx.warn(`warning: ${file}:${w.line}: ${w.message}`);
+      if (scripts.length) {
+        const list = scripts.map((s) => `${s.key} (line ${s.line})`).join(', ');
+        ctx.warn(allowScripts
+          ? `warning: scripts allowed for "${tunnel.name}": ${list} will run as root on up/down`
+          : `note: ${list} kept for display but will not run (import with --allow-scripts to let them run as root)`);
+      }
+      if (ctx.json) ctx.printJson(summary(tunnel));
+      else ctx.out(`Imported "${tunnel.name}" (interface ${tunnel.interface})`);
+    },
+  },
+  {
+    path: ['tunnel', 'list'],
+    args: [],
+    summary: 'List tunnels',
+    async run(ctx) {
+      const tunnels = ctx.tunnels.list();
+      if (ctx.json) return ctx.printJson(tunnels.map(summary));
+      if (!tunnels.length) return ctx.out('No tunnels yet: import one with `overlay-connect tunnel import FILE`');
+      const rows = tunnels.map((t) => [t.name, t.interface, t.config.peers.map((p) => p.endpoint ?? '-').join(' ') || '-']);
+      const width = Math.max(4, ...rows.map((r) => r[0]!.length));
+      ctx.out(`${'NAME'.padEnd(width)}  ${'INTERFACE'.padEnd(15)}  ENDPOINTS`);
+      for (const [n, i, e] of rows) ctx.out(`${n!.padEnd(width)}  ${i!.padEnd(15)}  ${e}`);
+    },
+  },
+  {
+    path: ['tunnel', 'show'],
+    args: ['NAME'],
+    summary: 'Show a tunnel (never its private key)',
+    async run(ctx, [name]) {
+      const t = ctx.tunnels.get(name!);
+      if (ctx.json) return ctx.printJson(summary(t));
+      ctx.out(`Name:       ${t.name}\nInterface:  ${t.interface}\nPublic key: ${t.publicKey}`);
+      ctx.out(`Scripts:    ${t.config.interface.scripts.length ? `${t.config.interface.scripts.length} (${t.allowScripts ? 'allowed to run' : 'blocked'})` : 'none'}`);
+      ctx.out('');
+      // The private key stays sealed: the config is shown with it left out.
+      ctx.out(writeConfig(t.config).replace('[Interface]\n', '[Interface]\n# PrivateKey is kept sealed in the key store\n'));
+    },
+  },
+  {
+    path: ['tunnel', 'export'],
+    args: ['NAME'],
+    options: { output: { type: 'string', short: 'o', value: 'FILE', description: 'write to FILE (mode 0600) instead of stdout' } },
+    summary: 'Print or save the full config, private key included',
+    async run(ctx, [name], opts) {
+      const text = await ctx.tunnels.exportText(name!);
+      if (typeof opts.output === 'string') {
+        writePrivateFile(resolve(opts.output), text);
+        ctx.warn(`Wrote ${opts.output} (mode 0600)`);
+      } else {
+        ctx.out(text);
+      }
+    },
+  },
+  {
+    path: ['tunnel', 'remove'],
+    args: ['NAME'],
+    summary: 'Forget a tunnel and its sealed key',
+    async run(ctx, [name]) {
+      ctx.tunnels.remove(name!);
+      ctx.out(`Removed "${name}"`);
+    },
+  },
+];

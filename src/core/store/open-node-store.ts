@@ -1,0 +1,47 @@
+/** Opens the state file under plain Node with `conf`, electron-store's base library. */
+import { copyFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Conf from 'conf';
+import { UserError } from '../errors.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from './private-files.js';
+import { STORE_MIGRATIONS, STORE_NAME, STORE_SCHEMA, STORE_VERSION } from './schema.js';
+import { StateStore, type ConfBackend } from './state-store.js';
+
+/** Shared by both hosts so that the file, schema and migrations are the same whichever opened it. */
+export const STORE_OPTIONS = {
+  configName: STORE_NAME,
+  projectVersion: STORE_VERSION,
+  schema: STORE_SCHEMA,
+  migrations: STORE_MIGRATIONS,
+  configFileMode: PRIVATE_FILE_MODE,
+  // Never replace an unreadable file with an empty one: the user's keys are in it.
+  clearInvalidConfig: false,
+  watch: false,
+} as const;
+
+export class StoreDamagedError extends UserError {
+  constructor(readonly storePath: string, readonly backupPath: string, cause: string) {
+    super(`The store ${storePath} cannot be read (${cause}). It was not changed; a copy is at ${backupPath}. Restore or move it away, then try again.`);
+    this.name = 'StoreDamagedError';
+  }
+}
+
+/** Wraps the opening of a store: a damaged file is backed up and reported, never wiped. */
+export function openGuarded(path: string, open: () => ConfBackend): StateStore {
+  try {
+    return new StateStore(open());
+  } catch (e) {
+    if (!existsSync(path)) throw e;
+    const backup = `${path}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    copyFileSync(path, backup);
+    const cause = (e as Error).message.split('\n')[0]!.slice(0, 200);
+    throw new StoreDamagedError(path, backup, cause);
+  }
+}
+
+export function openNodeStore(dataDir: string): StateStore {
+  ensurePrivateDir(dataDir);
+  const path = join(dataDir, `${STORE_NAME}.json`);
+  // conf's types want a generic record; our schema is checked at run time by conf's validator.
+  return openGuarded(path, () => new Conf<Record<string, unknown>>({ cwd: dataDir, ...STORE_OPTIONS } as never) as unknown as ConfBackend);
+}

@@ -1,0 +1,71 @@
+/**
+ * The persisted state: one JSON file in electron-store's format (electron-store inside Electron, `conf`, its
+ * base library, under plain Node: same file, same schema, same migrations). Nothing here is secret except
+ * `secrets`, which holds ciphertext only.
+ */
+import type { WgConfig } from '../wgconf/model.js';
+import type { KeyringMeta } from './cipher.js';
+
+export const STORE_NAME = 'state';
+/** Bump with a migration when the shape changes. */
+export const STORE_VERSION = '1.0.0';
+
+/** A tunnel's config without its private key, which lives sealed in `secrets[secretIdForTunnel(name)]`. */
+export interface TunnelRecord {
+  name: string;
+  interface: string;
+  publicKey: string;
+  config: WgConfig;
+  allowScripts: boolean;
+  source: 'import' | 'access';
+  createdAt: string;
+}
+
+export interface Settings {
+  explorer?: string;
+}
+
+export interface StoreData {
+  tunnels: Record<string, TunnelRecord>;
+  secrets: Record<string, string>;
+  keyring?: KeyringMeta;
+  settings: Settings;
+}
+
+export const secretIdForTunnel = (name: string) => `tunnel:${name}`;
+
+/** JSON schema per top-level key, the form both conf and electron-store take. Deep shapes are checked by
+ * the code that owns them; this catches a file that is not ours or was mangled. */
+export const STORE_SCHEMA = {
+  tunnels: {
+    type: 'object',
+    default: {},
+    additionalProperties: {
+      type: 'object',
+      required: ['name', 'interface', 'publicKey', 'config', 'allowScripts', 'source'],
+      properties: {
+        name: { type: 'string' },
+        interface: { type: 'string', pattern: '^[a-zA-Z0-9_=+.-]{1,15}$' },
+        publicKey: { type: 'string' },
+        config: { type: 'object', required: ['interface', 'peers'] },
+        allowScripts: { type: 'boolean' },
+        source: { enum: ['import', 'access'] },
+        createdAt: { type: 'string' },
+      },
+    },
+  },
+  secrets: { type: 'object', default: {}, additionalProperties: { type: 'string' } },
+  keyring: {
+    type: 'object',
+    required: ['cipherId', 'params', 'check'],
+    properties: { cipherId: { type: 'string' }, params: { type: 'object' }, check: { type: 'string' } },
+  },
+  settings: { type: 'object', default: {}, properties: { explorer: { type: 'string' } } },
+} as const;
+
+/** Keyed by the version that introduces the change, as conf/electron-store run them. */
+export const STORE_MIGRATIONS: Record<string, (store: { has(key: string): boolean; set(key: string, value: unknown): void }) => void> = {
+  '1.0.0': (store) => {
+    for (const key of ['tunnels', 'secrets', 'settings']) if (!store.has(key)) store.set(key, {});
+  },
+};

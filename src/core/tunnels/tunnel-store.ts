@@ -1,0 +1,111 @@
+/**
+ * The tunnels the user has: imported configs (and, later, network accesses). Public parts are in the state
+ * file; each private key is sealed by the keyring and stored beside it in the same atomic write.
+ */
+import { NotFoundError, UserError } from '../errors.js';
+import type { Keyring } from '../store/keyring.js';
+import { secretIdForTunnel, type TunnelRecord } from '../store/schema.js';
+import type { StateStore } from '../store/state-store.js';
+import { deriveInterfaceName, displayNameProblem } from '../wgconf/interface-name.js';
+import { publicKeyOf } from '../wgconf/keys.js';
+import type { ConfigIssue, ScriptReport, WgConfig } from '../wgconf/model.js';
+import { checkConfigText } from '../wgconf/parser.js';
+import { writeConfig, writeForWgQuick } from '../wgconf/writer.js';
+
+export interface ImportOptions {
+  name: string;
+  allowScripts?: boolean;
+  source?: TunnelRecord['source'];
+}
+
+export interface ImportResult {
+  tunnel: TunnelRecord;
+  warnings: ConfigIssue[];
+  scripts: ScriptReport[];
+}
+
+export class ConfigRejectedError extends UserError {
+  constructor(readonly issues: ConfigIssue[]) {
+    const [first] = issues;
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+    super(`line ${first!.line}: ${first!.message}${more}`);
+    this.name = 'ConfigRejectedError';
+  }
+}
+
+export class TunnelStore {
+  constructor(private readonly store: StateStore, private readonly keyring: Keyring) {}
+
+  list(): TunnelRecord[] {
+    return Object.values(this.store.read().tunnels).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  get(name: string): TunnelRecord {
+    const t = this.store.read().tunnels[name];
+    if (!t) throw new NotFoundError('tunnel', name);
+    return t;
+  }
+
+  async importText(text: string | Uint8Array, options: ImportOptions): Promise<ImportResult> {
+    const problem = displayNameProblem(options.name);
+    if (problem) throw new UserError(problem);
+    const report = checkConfigText(text);
+    if (!report.config) throw new ConfigRejectedError(report.errors);
+    return this.add(report.config, options, report.warnings, report.scripts);
+  }
+
+  /** Adds a parsed config; the private key is sealed before anything is written. */
+  async add(config: WgConfig, options: ImportOptions, warnings: ConfigIssue[] = [], scripts: ScriptReport[] = []): Promise<ImportResult> {
+    const privateKey = config.interface.privateKey;
+    if (!privateKey) throw new UserError('The config has no PrivateKey');
+    if (this.store.read().tunnels[options.name]) {
+      throw new UserError(`A tunnel named "${options.name}" already exists: remove it first or choose another name`);
+    }
+    const sealed = await this.keyring.seal(privateKey);
+    const { privateKey: _drop, saveConfig: _neutralised, ...publicInterface } = config.interface;
+    return this.store.update((d) => {
+      // Re-checked inside the update: the file may have changed while the passphrase was being asked.
+      if (d.tunnels[options.name]) throw new UserError(`A tunnel named "${options.name}" already exists`);
+      const taken = new Set(Object.values(d.tunnels).map((t) => t.interface));
+      const tunnel: TunnelRecord = {
+        name: options.name,
+        interface: deriveInterfaceName(options.name, taken),
+        publicKey: publicKeyOf(privateKey),
+        config: { interface: publicInterface, peers: config.peers },
+        allowScripts: options.allowScripts ?? false,
+        source: options.source ?? 'import',
+        createdAt: new Date().toISOString(),
+      };
+      d.tunnels[tunnel.name] = tunnel;
+      d.secrets[secretIdForTunnel(tunnel.name)] = sealed;
+      return { tunnel, warnings, scripts };
+    });
+  }
+
+  /** The full config with its private key, scripts included: the user's own file, given back. */
+  async exportText(name: string): Promise<string> {
+    return writeConfig(await this.fullConfig(name));
+  }
+
+  /** The text handed to wg-quick: scripts only if this tunnel may run them, never SaveConfig. */
+  async wgQuickText(name: string): Promise<string> {
+    const tunnel = this.get(name);
+    return writeForWgQuick(await this.fullConfig(name), tunnel.allowScripts);
+  }
+
+  remove(name: string): void {
+    this.store.update((d) => {
+      if (!d.tunnels[name]) throw new NotFoundError('tunnel', name);
+      delete d.tunnels[name];
+      delete d.secrets[secretIdForTunnel(name)];
+    });
+  }
+
+  private async fullConfig(name: string): Promise<WgConfig> {
+    const tunnel = this.get(name);
+    const sealed = this.store.read().secrets[secretIdForTunnel(name)];
+    if (!sealed) throw new UserError(`The private key of tunnel "${name}" is missing from the store`);
+    const privateKey = await this.keyring.open(sealed);
+    return { interface: { ...tunnel.config.interface, privateKey }, peers: tunnel.config.peers };
+  }
+}
