@@ -1,9 +1,9 @@
 /** Opens the state file under plain Node with `conf`, electron-store's base library. */
-import { copyFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Conf from 'conf';
 import { UserError } from '../errors.js';
-import { ensurePrivateDir, PRIVATE_FILE_MODE } from './private-files.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE, writePrivateFile } from './private-files.js';
 import { STORE_MIGRATIONS, STORE_NAME, STORE_SCHEMA, STORE_VERSION } from './schema.js';
 import { StateStore, type ConfBackend } from './state-store.js';
 
@@ -26,14 +26,17 @@ export class StoreDamagedError extends UserError {
   }
 }
 
-/** Wraps the opening of a store: a damaged file is backed up and reported, never wiped. */
+/** Wraps the opening of a store: a damaged file is backed up and reported, never wiped. The bytes are read
+ * first because conf may already have rewritten the file (migrations) before its validator objects. */
 export function openGuarded(path: string, open: () => ConfBackend): StateStore {
+  const before = existsSync(path) ? readFileSync(path) : undefined;
   try {
     return new StateStore(open());
   } catch (e) {
-    if (!existsSync(path)) throw e;
+    if (!before) throw e;
     const backup = `${path}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    copyFileSync(path, backup);
+    writePrivateFile(backup, before);
+    if (!existsSync(path) || !readFileSync(path).equals(before)) writePrivateFile(path, before);
     const cause = (e as Error).message.split('\n')[0]!.slice(0, 200);
     throw new StoreDamagedError(path, backup, cause);
   }

@@ -1,0 +1,120 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { KeyringLockedError, Keyring } from '../../../src/core/store/keyring.js';
+import { StoreDamagedError } from '../../../src/core/store/open-node-store.js';
+import { createPassphraseCipher } from '../../../src/core/store/passphrase-cipher.js';
+import { writePrivateFile } from '../../../src/core/store/private-files.js';
+import type { CipherProvider } from '../../../src/core/store/keyring.js';
+import { parseConfig } from '../../../src/core/wgconf/parser.js';
+import { openTestStore, sampleConfig, testParams } from '../../support/store.js';
+import { useTempDir } from '../../support/tmp.js';
+
+const mode = (p: string) => statSync(p).mode & 0o777;
+
+describe('secure store', () => {
+  const tmp = useTempDir();
+
+  it('round-trips a tunnel through a fresh process view of the file', async () => {
+    const dir = join(tmp.path, 'a');
+    const { text, me } = sampleConfig('DNS = 10.7.0.1');
+    await openTestStore(dir).tunnels.importText(text, { name: 'office' });
+    const again = openTestStore(dir);
+    expect(again.tunnels.list().map((t) => [t.name, t.interface, t.publicKey])).toEqual([['office', 'office', me.publicKey]]);
+    expect(parseConfig(await again.tunnels.exportText('office'))).toEqual(parseConfig(text));
+  });
+
+  it('keeps private keys only as ciphertext', async () => {
+    const dir = join(tmp.path, 'b');
+    const { text, me } = sampleConfig();
+    await openTestStore(dir).tunnels.importText(text, { name: 'x' });
+    const raw = readFileSync(join(dir, 'state.json'), 'utf8');
+    expect(raw).not.toContain(me.privateKey);
+    expect(raw).not.toContain(Buffer.from(me.privateKey, 'base64').toString('hex'));
+    expect(JSON.parse(raw).secrets['tunnel:x']).toMatch(/^[A-Za-z0-9+/]+=*$/);
+  });
+
+  it('writes the file 0600 in a 0700 folder, and tightens a folder that was too open', async () => {
+    const dir = join(tmp.path, 'c');
+    mkdirSync(dir, { mode: 0o755 });
+    chmodSync(dir, 0o755);
+    await openTestStore(dir).tunnels.importText(sampleConfig().text, { name: 'x' });
+    expect(mode(dir)).toBe(0o700);
+    expect(mode(join(dir, 'state.json'))).toBe(0o600);
+    const out = join(tmp.path, 'export.conf');
+    writePrivateFile(out, 'secret');
+    expect(mode(out)).toBe(0o600);
+    expect(readdirSync(tmp.path).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('refuses a wrong passphrase without touching the store', async () => {
+    const dir = join(tmp.path, 'd');
+    await openTestStore(dir).tunnels.importText(sampleConfig().text, { name: 'x' });
+    const before = readFileSync(join(dir, 'state.json'));
+    const wrong = openTestStore(dir, 'not it');
+    await expect(wrong.tunnels.exportText('x')).rejects.toThrow(KeyringLockedError);
+    await expect(wrong.tunnels.importText(sampleConfig().text, { name: 'y' })).rejects.toThrow(/Wrong passphrase/);
+    expect(readFileSync(join(dir, 'state.json'))).toEqual(before);
+  });
+
+  it('refuses to read keys sealed by another cipher instead of re-sealing them', async () => {
+    const dir = join(tmp.path, 'e');
+    await openTestStore(dir).tunnels.importText(sampleConfig().text, { name: 'x' });
+    const other: CipherProvider = {
+      cipherId: 'electron-safeStorage/basic_text',
+      create: async () => ({ cipher: await createPassphraseCipher('p', testParams()), params: {} }),
+      open: async () => createPassphraseCipher('p', testParams()),
+    };
+    const { store } = openTestStore(dir);
+    await expect(new Keyring(store, other).unlock()).rejects.toThrow(/were sealed with "passphrase/);
+  });
+
+  it.each([
+    ['not JSON', '{"tunnels": {'],
+    ['a schema violation', '{"tunnels": "oops", "secrets": {}, "settings": {}}'],
+  ])('backs up and reports a store that is %s, never wiping it', (_what, content) => {
+    const dir = join(tmp.path, 'f' + content.length);
+    mkdirSync(dir, { mode: 0o700 });
+    writeFileSync(join(dir, 'state.json'), content, { mode: 0o600 });
+    let error: unknown;
+    try {
+      openTestStore(dir);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StoreDamagedError);
+    const damaged = error as StoreDamagedError;
+    expect(damaged.message).toMatch(/cannot be read .* It was not changed; a copy is at/);
+    expect(readFileSync(join(dir, 'state.json'), 'utf8')).toBe(content);
+    expect(readFileSync(damaged.backupPath, 'utf8')).toBe(content);
+  });
+
+  it('loses no committed record when the writer is killed with SIGKILL mid-write', async () => {
+    for (let round = 0; round < 4; round++) {
+      const dir = join(tmp.path, `kill${round}`);
+      const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/store-writer.ts', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let committed = -1;
+      let buffered = '';
+      const target = 5 + round * 7;
+      await new Promise<void>((resolve) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          buffered += chunk.toString();
+          for (const m of buffered.matchAll(/committed (\d+)\n/g)) committed = Math.max(committed, Number(m[1]));
+          // Kill at an uneven moment: right after a commit line, while the next write is under way.
+          if (committed >= target && !child.killed) {
+            setTimeout(() => child.kill('SIGKILL'), round);
+          }
+        });
+        child.on('exit', () => resolve());
+      });
+      expect(committed).toBeGreaterThanOrEqual(target);
+      const { tunnels } = openTestStore(dir);
+      const names = new Set(tunnels.list().map((t) => t.name));
+      for (let i = 0; i <= committed; i++) expect(names.has(`t${i}`)).toBe(true);
+      // Every record that is there is whole: its sealed key opens.
+      for (const name of names) expect(await tunnels.exportText(name)).toMatch(/PrivateKey = /);
+      expect(readdirSync(dir).filter((f) => !f.startsWith('state.json') && !f.startsWith('.'))).toEqual([]);
+    }
+  });
+});
