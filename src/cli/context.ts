@@ -4,6 +4,14 @@ import { Keyring } from '../core/store/keyring.js';
 import { openNodeStore } from '../core/store/open-node-store.js';
 import { passphraseProvider } from '../core/store/passphrase-provider.js';
 import type { StateStore } from '../core/store/state-store.js';
+import { join } from 'node:path';
+import * as sudo from 'sudo-prompt';
+import { UserError } from '../core/errors.js';
+import { NETNS_NAME } from '../core/tunnels/command-line.js';
+import { adapterFor } from '../core/tunnels/platform-adapters.js';
+import { directRunner, elevatedRunner, isRoot } from '../core/tunnels/runner.js';
+import { findTools } from '../core/tunnels/tool-paths.js';
+import { TunnelService } from '../core/tunnels/tunnel-service.js';
 import { TunnelStore } from '../core/tunnels/tunnel-store.js';
 import { cliPassphraseSource } from './passphrase-prompt.js';
 
@@ -17,11 +25,17 @@ export interface CliIO {
 export class CliContext {
   readonly dataDir: string;
   readonly json: boolean;
+  readonly netns?: string;
   private opened?: { store: StateStore; keyring: Keyring; tunnels: TunnelStore };
+  private service?: TunnelService;
 
   constructor(readonly io: CliIO, readonly options: Record<string, string | boolean>) {
     this.dataDir = typeof options['data-dir'] === 'string' ? options['data-dir'] : defaultDataDir(io.env);
     this.json = options.json === true;
+    if (typeof options.netns === 'string') {
+      if (!NETNS_NAME.test(options.netns)) throw new UserError(`"${options.netns}" is not a valid network namespace name`);
+      this.netns = options.netns;
+    }
   }
 
   private open() {
@@ -39,6 +53,24 @@ export class CliContext {
 
   get tunnels(): TunnelStore {
     return this.open().tunnels;
+  }
+
+  /** The tunnel service: as root it runs wg-quick directly and reads handshakes; otherwise it asks for
+   * administrator rights per operation (sudo-prompt) and reads only unprivileged counters. */
+  get tunnelService(): TunnelService {
+    if (!this.service) {
+      if (this.netns && !isRoot()) throw new UserError('--netns needs root');
+      const root = isRoot();
+      this.service = new TunnelService({
+        tunnels: this.tunnels,
+        runDir: join(this.dataDir, 'run'),
+        tools: findTools(),
+        adapter: adapterFor(process.platform, findTools()),
+        runner: root ? directRunner : elevatedRunner(sudo.exec),
+        queryRunner: root ? directRunner : undefined,
+      });
+    }
+    return this.service;
   }
 
   out(text: string): void {

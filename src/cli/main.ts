@@ -15,6 +15,7 @@ export const VERSION = '0.1.0';
 export const GLOBAL_OPTIONS: OptionSpecs = {
   'data-dir': { type: 'string', value: 'DIR', description: 'where the store lives (default: the platform\'s user-data folder)' },
   json: { type: 'boolean', description: 'machine-readable output' },
+  netns: { type: 'string', value: 'NAME', description: 'Linux: run wg-quick, wg and ip inside this network namespace (root)' },
   help: { type: 'boolean', short: 'h', description: 'show help' },
   version: { type: 'boolean', description: 'print the version' },
 };

@@ -73,3 +73,14 @@ export function wireguardGoPids(iface: string): number[] {
   const r = spawnSync('pgrep', ['-f', `^wireguard-go ${iface}$`], { encoding: 'utf8' });
   return (r.stdout ?? '').split('\n').filter(Boolean).map(Number);
 }
+
+/** Joins two namespaces with a veth pair and gives each end its addresses (documentation ranges only). */
+export function linkPair(a: Netns, b: Netns, addrsA: string[], addrsB: string[], tag = `${process.pid % 1e5}`): void {
+  const ea = `va${tag}`;
+  const eb = `vb${tag}`;
+  execFileSync('ip', ['link', 'add', ea, 'netns', a.name, 'type', 'veth', 'peer', 'name', eb, 'netns', b.name]);
+  for (const addr of addrsA) a.ip('address', 'add', addr, 'dev', ea, ...(addr.includes(':') ? ['nodad'] : []));
+  for (const addr of addrsB) b.ip('address', 'add', addr, 'dev', eb, ...(addr.includes(':') ? ['nodad'] : []));
+  a.ip('link', 'set', ea, 'up');
+  b.ip('link', 'set', eb, 'up');
+}

@@ -4,6 +4,7 @@ import { UserError } from '../../core/errors.js';
 import type { TunnelRecord } from '../../core/store/schema.js';
 import { writePrivateFile } from '../../core/store/private-files.js';
 import { writeConfig } from '../../core/wgconf/writer.js';
+import { formatAge, type TunnelStatus } from '../../core/tunnels/tunnel-status.js';
 import type { Command } from '../command.js';
 
 /** What listings show of a tunnel: everything public, nothing sealed. */
@@ -96,8 +97,68 @@ export const tunnelCommands: Command[] = [
     args: ['NAME'],
     summary: 'Forget a tunnel and its sealed key',
     async run(ctx, [name]) {
+      ctx.tunnels.get(name!);
+      if (ctx.tunnelService.isActive(name!)) throw new UserError(`"${name}" is up: take it down first (overlay-connect tunnel down "${name}")`);
       ctx.tunnels.remove(name!);
       ctx.out(`Removed "${name}"`);
     },
   },
 ];
+
+function printStatuses(ctx: Parameters<Command['run']>[0], statuses: TunnelStatus[]): void {
+  if (ctx.json) {
+    ctx.printJson(statuses.map((s) => ({
+      name: s.name, interface: s.interface, state: s.state, rxBytes: s.rxBytes, txBytes: s.txBytes,
+      latestHandshake: s.latestHandshake, endpoint: s.endpoint, error: s.error, detail: s.detail, netns: s.netns,
+    })));
+    return;
+  }
+  if (!statuses.length) return ctx.out('No tunnels yet: import one with `overlay-connect tunnel import FILE`');
+  const now = Date.now() / 1000;
+  for (const s of statuses) {
+    const parts = [`${s.name} (${s.interface}${s.netns ? ` in ${s.netns}` : ''}): ${s.state}`];
+    if (s.rxBytes !== null) parts.push(`rx ${formatBytes(s.rxBytes)}, tx ${formatBytes(s.txBytes ?? 0)}`);
+    if (s.latestHandshake) parts.push(`handshake ${formatAge(now - s.latestHandshake)} ago`);
+    if (s.endpoint && s.state !== 'down') parts.push(`endpoint ${s.endpoint}`);
+    if (s.detail) parts.push(s.detail);
+    if (s.error) parts.push(s.error);
+    ctx.out(parts.join(' — '));
+  }
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1 << 20) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / (1 << 20)).toFixed(1)} MiB`;
+}
+
+tunnelCommands.push(
+  {
+    path: ['tunnel', 'up'],
+    args: ['NAME'],
+    summary: 'Bring a tunnel up with wg-quick (asks for administrator rights unless root)',
+    async run(ctx, [name]) {
+      const status = await ctx.tunnelService.up(name!, { netns: ctx.netns });
+      printStatuses(ctx, [status]);
+    },
+  },
+  {
+    path: ['tunnel', 'down'],
+    args: ['NAME'],
+    summary: 'Take a tunnel down and remove the file wg-quick was given',
+    async run(ctx, [name]) {
+      const status = await ctx.tunnelService.down(name!);
+      printStatuses(ctx, [status]);
+    },
+  },
+  {
+    path: ['tunnel', 'status'],
+    args: ['NAME?'],
+    summary: 'State of the tunnels: down, connecting, up or error, with counters and the last handshake',
+    async run(ctx, [name]) {
+      if (name) ctx.tunnels.get(name);
+      const statuses = await ctx.tunnelService.refresh({ forceHandshakes: true });
+      printStatuses(ctx, name ? statuses.filter((s) => s.name === name) : statuses);
+    },
+  },
+);
