@@ -16,7 +16,9 @@ export function ensurePrivateDir(dir: string): void {
   if (process.platform !== 'win32' && (statSync(dir).mode & 0o077) !== 0) chmodSync(dir, PRIVATE_DIR_MODE);
 }
 
-export function writePrivateFile(path: string, data: string | Uint8Array): void {
+/** `durable: false` skips the fsyncs (still atomic): for run-time files that a reboot makes moot anyway. */
+export function writePrivateFile(path: string, data: string | Uint8Array, options: { durable?: boolean } = {}): void {
+  const durable = options.durable ?? true;
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   // O_EXCL + mode at creation: the file is never readable by others, not even for an instant.
@@ -25,7 +27,7 @@ export function writePrivateFile(path: string, data: string | Uint8Array): void 
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     let off = 0;
     while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
+    if (durable) fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
     rmSync(tmp, { force: true });
@@ -38,7 +40,7 @@ export function writePrivateFile(path: string, data: string | Uint8Array): void 
     rmSync(tmp, { force: true });
     throw e;
   }
-  syncDir(dir);
+  if (durable) syncDir(dir);
 }
 
 function syncDir(dir: string): void {

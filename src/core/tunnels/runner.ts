@@ -39,8 +39,8 @@ export class ElevationError extends UserError {
 
 /** A runner that asks the user for administrator rights for each command. */
 export function elevatedRunner(elevate: ElevateFn, appName = 'overlay-connect', timeoutMs = 5 * 60_000): CommandRunner {
-  return (cmd) => {
-    const shell = toShellString(cmd); // throws before anything is asked if a word is unsafe
+  return async (cmd) => {
+    const shell = toShellString(cmd); // rejects before anything is asked if a word is unsafe
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new ElevationError('No answer to the administrator prompt after 5 minutes; nothing was changed')), timeoutMs);
       elevate(shell, { name: appName }, (error, stdout, stderr) => {

@@ -41,7 +41,8 @@ interface RunRecord {
   interface: string;
   netns: string | null;
   userspace: boolean;
-  /** 'starting' while wg-quick up runs: a poller must not take the missing interface for a dead tunnel. */
+  /** 'starting' while wg-quick up runs (perhaps in another process): its missing interface is not a
+   * tunnel that died, unless the record is older than any `up` can take. */
   phase: 'starting' | 'up';
   at: number;
 }
@@ -65,7 +66,8 @@ export class TunnelOperationError extends UserError {
 }
 
 const HANDSHAKE_REREAD_MS = 15_000;
-const STALE_START_MS = 10 * 60_000;
+/** Longer than any wg-quick up takes (it may wait for an administrator prompt). */
+const STALE_START_MS = 5 * 60_000;
 
 export class TunnelService {
   private readonly live = new Map<string, Live>();
@@ -112,9 +114,9 @@ export class TunnelService {
     if (netns !== null && !NETNS_NAME.test(netns)) return Promise.reject(new UserError(`"${netns}" is not a valid network namespace name`));
     return this.mutex.run(name, async () => {
       const tunnel = this.o.tunnels.get(name);
-      await this.refresh();
       const existing = this.readRecords().find((r) => r.name === name);
-      if (existing && this.statusOf(name)?.state !== 'down') return this.statusOf(name)!; // already up: never twice
+      // Already up (by us, an earlier run, or another process): never bring it up twice.
+      if (existing && this.countersIn(existing) !== undefined) return (await this.refresh()).find((s) => s.name === name)!;
       const userspace = this.preflight(tunnel, netns);
       const text = await this.o.tunnels.wgQuickText(name);
       const record: RunRecord = { name, interface: tunnel.interface, netns, userspace, phase: 'starting', at: this.now() };
@@ -124,19 +126,19 @@ export class TunnelService {
       this.publish();
       try {
         this.writeRecord(record);
-        writePrivateFile(this.confPath(tunnel.interface), text);
+        writePrivateFile(this.confPath(tunnel.interface), text, { durable: false });
         const res = await this.o.runner(this.o.adapter.up({ configPath: this.confPath(tunnel.interface), iface: tunnel.interface, netns: netns ?? undefined, userspace }));
         if (res.code !== 0) throw new TunnelOperationError(`Cannot bring "${name}" up: ${explainFailure(res.stderr, tunnel.interface)}`);
         this.writeRecord({ ...record, phase: 'up' });
-        if (userspace) live.wgGoPid = findWireguardGo(tunnel.interface);
+        live.wgGoPid = undefined; // found by the first look at the counters
       } catch (e) {
         this.removeRunFiles(tunnel.interface);
         live.error = (e as Error).message;
         throw e;
       } finally {
         live.operation = null;
-        live.handshakeReadAt = undefined;
-        await this.refresh();
+        // No handshake can have happened yet: the next poll reads it, `up` does not wait for a spawn.
+        await this.refresh({ skipHandshakes: true });
       }
       return this.statusOf(name)!;
     });
@@ -157,7 +159,7 @@ export class TunnelService {
       try {
         const path = this.confPath(record.interface);
         // wg-quick down reads the file (routes, DNS, PreDown): put it back if something removed it.
-        if (!existsSync(path)) writePrivateFile(path, await this.o.tunnels.wgQuickText(name));
+        if (!existsSync(path)) writePrivateFile(path, await this.o.tunnels.wgQuickText(name), { durable: false });
         const res = await this.o.runner(this.o.adapter.down({ configPath: path, iface: record.interface, netns: record.netns ?? undefined, userspace: record.userspace }));
         if (res.code !== 0 && this.countersIn(record) !== undefined) {
           throw new TunnelOperationError(`Cannot take "${name}" down: ${explainFailure(res.stderr, tunnel.interface)}`);
@@ -178,7 +180,7 @@ export class TunnelService {
   }
 
   /** Reads every signal once and pushes what changed. Spawns nothing unless a handshake must be read. */
-  async refresh(options: { forceHandshakes?: boolean } = {}): Promise<TunnelStatus[]> {
+  async refresh(options: { forceHandshakes?: boolean; skipHandshakes?: boolean } = {}): Promise<TunnelStatus[]> {
     const tunnels = this.o.tunnels.list();
     const records = new Map(this.readRecords().map((r) => [r.name, r]));
     const byNetns = new Map<string | null, Map<string, Counters> | undefined>();
@@ -201,7 +203,7 @@ export class TunnelService {
         if (live.lastRx === undefined && counters.rxBytes > 0) live.rxGrewAt = live.rxGrewAt ?? nowS;
         const rxChanged = live.lastRx !== counters.rxBytes;
         live.lastRx = counters.rxBytes;
-        if (this.o.queryRunner && record && this.shouldReadHandshake(live, rxChanged, options.forceHandshakes)) {
+        if (this.o.queryRunner && record && !options.skipHandshakes && this.shouldReadHandshake(live, rxChanged, options.forceHandshakes)) {
           await this.readHandshake(record, live);
         }
       } else {
@@ -340,7 +342,7 @@ export class TunnelService {
   }
 
   private writeRecord(r: RunRecord): void {
-    writePrivateFile(this.recordPath(r.interface), JSON.stringify(r));
+    writePrivateFile(this.recordPath(r.interface), JSON.stringify(r), { durable: false });
   }
 
   private removeRunFiles(iface: string): void {
