@@ -13,6 +13,7 @@ import { directRunner, elevatedRunner, isRoot } from '../core/tunnels/runner.js'
 import { findTools } from '../core/tunnels/tool-paths.js';
 import { TunnelService } from '../core/tunnels/tunnel-service.js';
 import { TunnelStore } from '../core/tunnels/tunnel-store.js';
+import { DEFAULT_EXPLORER, NetworkService } from '../core/overlay/network-service.js';
 import { cliPassphraseSource } from './passphrase-prompt.js';
 
 export interface CliIO {
@@ -28,6 +29,7 @@ export class CliContext {
   readonly netns?: string;
   private opened?: { store: StateStore; keyring: Keyring; tunnels: TunnelStore };
   private service?: TunnelService;
+  private networkService?: NetworkService;
 
   constructor(readonly io: CliIO, readonly options: Record<string, string | boolean>) {
     this.dataDir = typeof options['data-dir'] === 'string' ? options['data-dir'] : defaultDataDir(io.env);
@@ -53,6 +55,17 @@ export class CliContext {
 
   get tunnels(): TunnelStore {
     return this.open().tunnels;
+  }
+
+  /** The explorer: --explorer, else the saved setting, else the default. */
+  get explorerUrl(): string {
+    if (typeof this.options.explorer === 'string') return this.options.explorer;
+    return this.store.read().settings.explorer ?? DEFAULT_EXPLORER;
+  }
+
+  get networks(): NetworkService {
+    this.networkService ??= new NetworkService(this.store, this.open().keyring, this.tunnels, this.explorerUrl);
+    return this.networkService;
   }
 
   /** The tunnel service: as root it runs wg-quick directly and reads handshakes; otherwise it asks for

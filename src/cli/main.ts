@@ -7,6 +7,9 @@ import { tokenize, UsageError, type OptionSpecs } from './args.js';
 import type { Command } from './command.js';
 import { configCommands } from './commands/config.js';
 import { keyCommands } from './commands/keys.js';
+import { identityCommands } from './commands/identity.js';
+import { networkCommands } from './commands/network.js';
+import { nodeCommands } from './commands/nodes.js';
 import { tunnelCommands } from './commands/tunnel.js';
 import { CliContext, type CliIO } from './context.js';
 
@@ -15,12 +18,13 @@ export const VERSION = '0.1.0';
 export const GLOBAL_OPTIONS: OptionSpecs = {
   'data-dir': { type: 'string', value: 'DIR', description: 'where the store lives (default: the platform\'s user-data folder)' },
   json: { type: 'boolean', description: 'machine-readable output' },
+  explorer: { type: 'string', value: 'URL', description: 'the grid explorer (default: the saved setting, which `devnet up` sets)' },
   netns: { type: 'string', value: 'NAME', description: 'Linux: run wg-quick, wg and ip inside this network namespace (root)' },
   help: { type: 'boolean', short: 'h', description: 'show help' },
   version: { type: 'boolean', description: 'print the version' },
 };
 
-export const COMMANDS: Command[] = [...configCommands, ...tunnelCommands, ...keyCommands];
+export const COMMANDS: Command[] = [...configCommands, ...tunnelCommands, ...keyCommands, ...identityCommands, ...nodeCommands, ...networkCommands];
 
 function usageOf(c: Command): string {
   const opts = Object.entries(c.options ?? {}).map(([n, s]) => `[--${n}${s.value ? ` ${s.value}` : ''}]`);

@@ -4,11 +4,12 @@
  * `secrets`, which holds ciphertext only.
  */
 import type { WgConfig } from '../wgconf/model.js';
+import type { NetworkRecord } from '../overlay/model.js';
 import type { KeyringMeta } from './cipher.js';
 
 export const STORE_NAME = 'state';
 /** Bump with a migration when the shape changes. */
-export const STORE_VERSION = '1.0.0';
+export const STORE_VERSION = '1.1.0';
 
 /** A tunnel's config without its private key, which lives sealed in `secrets[secretIdForTunnel(name)]`. */
 export interface TunnelRecord {
@@ -25,8 +26,22 @@ export interface Settings {
   explorer?: string;
 }
 
+/** The user's grid identity; its ed25519 seed is sealed in `secrets[IDENTITY_SECRET]`. */
+export interface IdentityRecord {
+  name: string;
+  email: string;
+  publicKeyHex: string;
+  /** Phonebook ids per explorer URL (an identity may be registered on several grids). */
+  tids: Record<string, number>;
+  createdAt: string;
+}
+
+export const IDENTITY_SECRET = 'identity:seed';
+
 export interface StoreData {
   tunnels: Record<string, TunnelRecord>;
+  networks: Record<string, NetworkRecord>;
+  identity?: IdentityRecord;
   secrets: Record<string, string>;
   keyring?: KeyringMeta;
   settings: Settings;
@@ -54,6 +69,20 @@ export const STORE_SCHEMA = {
       },
     },
   },
+  networks: {
+    type: 'object',
+    default: {},
+    additionalProperties: {
+      type: 'object',
+      required: ['name', 'ipRange', 'nodes', 'accesses'],
+      properties: { name: { type: 'string' }, ipRange: { type: 'string' }, nodes: { type: 'array' }, accesses: { type: 'array' } },
+    },
+  },
+  identity: {
+    type: 'object',
+    required: ['name', 'publicKeyHex', 'tids'],
+    properties: { name: { type: 'string' }, email: { type: 'string' }, publicKeyHex: { type: 'string', pattern: '^[0-9a-f]{64}$' }, tids: { type: 'object' } },
+  },
   secrets: { type: 'object', default: {}, additionalProperties: { type: 'string' } },
   keyring: {
     type: 'object',
@@ -67,5 +96,8 @@ export const STORE_SCHEMA = {
 export const STORE_MIGRATIONS: Record<string, (store: { has(key: string): boolean; set(key: string, value: unknown): void }) => void> = {
   '1.0.0': (store) => {
     for (const key of ['tunnels', 'secrets', 'settings']) if (!store.has(key)) store.set(key, {});
+  },
+  '1.1.0': (store) => {
+    if (!store.has('networks')) store.set('networks', {});
   },
 };

@@ -20,7 +20,7 @@ export class StateStore {
 
   read(): StoreData {
     const s = this.backend.store as Partial<StoreData>;
-    return { tunnels: s.tunnels ?? {}, secrets: s.secrets ?? {}, keyring: s.keyring, settings: s.settings ?? {} };
+    return { tunnels: s.tunnels ?? {}, networks: s.networks ?? {}, identity: s.identity, secrets: s.secrets ?? {}, keyring: s.keyring, settings: s.settings ?? {} };
   }
 
   /** Applies `change` to a fresh copy of the file's content and writes it back in one atomic write. */
@@ -28,10 +28,12 @@ export class StateStore {
     const whole = structuredClone(this.backend.store);
     const draft = { ...this.read(), ...(whole as object) } as StoreData & Record<string, unknown>;
     draft.tunnels ??= {};
+    draft.networks ??= {};
     draft.secrets ??= {};
     draft.settings ??= {};
     const result = change(draft);
     if (draft.keyring === undefined) delete draft.keyring;
+    if (draft.identity === undefined) delete draft.identity;
     this.backend.store = draft;
     return result;
   }

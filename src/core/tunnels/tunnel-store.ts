@@ -4,7 +4,7 @@
  */
 import { NotFoundError, UserError } from '../errors.js';
 import type { Keyring } from '../store/keyring.js';
-import { secretIdForTunnel, type TunnelRecord } from '../store/schema.js';
+import { secretIdForTunnel, type StoreData, type TunnelRecord } from '../store/schema.js';
 import type { StateStore } from '../store/state-store.js';
 import { deriveInterfaceName, displayNameProblem } from '../wgconf/interface-name.js';
 import { publicKeyOf } from '../wgconf/keys.js';
@@ -56,6 +56,17 @@ export class TunnelStore {
 
   /** Adds a parsed config; the private key is sealed before anything is written. */
   async add(config: WgConfig, options: ImportOptions, warnings: ConfigIssue[] = [], scripts: ScriptReport[] = []): Promise<ImportResult> {
+    const insert = await this.prepare(config, options);
+    return this.store.update((d) => ({ tunnel: insert(d), warnings, scripts }));
+  }
+
+  /**
+   * Seals the key now and returns the write to make inside a store update, so that a caller can commit the
+   * tunnel together with other state (a network's access) in one atomic write.
+   */
+  async prepare(config: WgConfig, options: ImportOptions): Promise<(d: StoreData) => TunnelRecord> {
+    const problem = displayNameProblem(options.name);
+    if (problem) throw new UserError(problem);
     const privateKey = config.interface.privateKey;
     if (!privateKey) throw new UserError('The config has no PrivateKey');
     if (this.store.read().tunnels[options.name]) {
@@ -63,7 +74,7 @@ export class TunnelStore {
     }
     const sealed = await this.keyring.seal(privateKey);
     const { privateKey: _drop, saveConfig: _neutralised, ...publicInterface } = config.interface;
-    return this.store.update((d) => {
+    return (d) => {
       // Re-checked inside the update: the file may have changed while the passphrase was being asked.
       if (d.tunnels[options.name]) throw new UserError(`A tunnel named "${options.name}" already exists`);
       const taken = new Set(Object.values(d.tunnels).map((t) => t.interface));
@@ -78,8 +89,8 @@ export class TunnelStore {
       };
       d.tunnels[tunnel.name] = tunnel;
       d.secrets[secretIdForTunnel(tunnel.name)] = sealed;
-      return { tunnel, warnings, scripts };
-    });
+      return tunnel;
+    };
   }
 
   /** The full config with its private key, scripts included: the user's own file, given back. */
