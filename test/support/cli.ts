@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 export interface CliRun {
   code: number;
@@ -15,4 +15,19 @@ export function cli(args: string[], env: Record<string, string | undefined> = {}
     timeout: 120_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The same, without blocking this process: needed when the test itself serves what the CLI calls. */
+export function cliAsync(args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['bin/overlay-connect.js', ...args], {
+      env: { ...process.env, OVERLAY_CONNECT_PASSPHRASE: 'test passphrase', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
 }

@@ -29,3 +29,15 @@ export function fakeNode(kind: Kind, i: number, via: 'public_config' | 'ifaces' 
   }
   return node;
 }
+
+import { registerNode } from '../../src/devnet/node-api.js';
+
+/** Registers a fake node with an explorer, signed as a node would. */
+export async function announce(explorer: string, node: FakeNode, farm = 1): Promise<void> {
+  await registerNode(explorer, node.identity, {
+    farm_id: farm,
+    ifaces: (node.ifaces ?? []).map((i) => ({ name: i.name ?? 'zos', addrs: i.addrs ?? [], gateway: [], macaddress: '' })),
+    public_config: node.public_config ? { master: 'zos', type: 'macvlan', ipv4: node.public_config.ipv4 ?? '', ipv6: node.public_config.ipv6 ?? '', gw4: '', gw6: '', version: 1 } : null,
+    wg_ports: node.wg_ports ?? [],
+  });
+}
