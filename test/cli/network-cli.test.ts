@@ -112,7 +112,7 @@ describe('networks through the CLI against an explorer', () => {
     }
     expect(res.data_reservation.expiration_reservation - Math.floor(Date.now() / 1000)).toBeGreaterThan(29 * 86400);
 
-    let status = (await json('network', 'status', 'lab'));
+    const status = (await json('network', 'status', 'lab'));
     expect(status).toMatchObject({ reservationId: reg.reservationId, nextAction: 3, nextActionName: 'deploy' });
     expect(status.nodes.every((n: { state: string }) => n.state === 'pending')).toBe(true);
     expect((await cli('network', 'status', 'lab', '--wait', '1')).stderr).toMatch(/Timed out after 1 s; still waiting for/);

@@ -96,8 +96,14 @@ export class ExplorerDb {
   reservations(filter: { customer_tid?: number; next_action?: number }): ReservationRow[] {
     const clauses: string[] = [];
     const args: number[] = [];
-    if (filter.customer_tid !== undefined) (clauses.push('customer_tid = ?'), args.push(filter.customer_tid));
-    if (filter.next_action !== undefined) (clauses.push('next_action = ?'), args.push(filter.next_action));
+    if (filter.customer_tid !== undefined) {
+      clauses.push('customer_tid = ?');
+      args.push(filter.customer_tid);
+    }
+    if (filter.next_action !== undefined) {
+      clauses.push('next_action = ?');
+      args.push(filter.next_action);
+    }
     return this.db.prepare(`SELECT * FROM reservations ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''} ORDER BY id`).all(...args) as ReservationRow[];
   }
   setNextAction(id: number, nextAction: number): void {
