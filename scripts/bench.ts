@@ -19,6 +19,78 @@ import { TunnelStore } from '../src/core/tunnels/tunnel-store.js';
 import { generateKeyPair } from '../src/core/wgconf/keys.js';
 import { linkPair, Netns, netnsUnavailable } from '../test/support/netns.js';
 
+/**
+ * Planning a full network — 246 nodes + 8 accesses, the 254 /24s a /16 offers (254 nodes *and* 8 accesses
+ * do not fit: each takes its own /24) — (NR keys, sealed keys, peers) against the floor: the same
+ * number of X25519 operations on Node's native crypto. Then peers-only re-planning of that network.
+ */
+async function benchPlanning(): Promise<void> {
+  const { newIdentity, nodeIdOf, toHex } = await import('../src/core/crypto/identity-keys.js');
+  const { addAccess, addNode, createNetwork } = await import('../src/core/overlay/planner.js');
+  const { networkResources } = await import('../src/core/overlay/mesh.js');
+  const { generateKeyPairSync, diffieHellman } = await import('node:crypto');
+  const { loadSodium } = await import('../src/core/crypto/sodium.js');
+  await loadSodium();
+  const kinds = ['public', 'public', 'ipv6-only', 'hidden'] as const;
+  const NODES = 246;
+  const grid = Array.from({ length: NODES }, (_, i) => {
+    const id = newIdentity();
+    const kind = kinds[i % 4]!;
+    const v4 = `198.51.${100 + (i >> 8)}.${i & 255}`;
+    const v6 = `2001:db8::${i.toString(16)}`;
+    const addrs = kind === 'public' ? [`${v4}/24`, `${v6}/64`] : kind === 'ipv6-only' ? [`${v6}/64`] : ['192.168.1.2/24'];
+    return { node_id: nodeIdOf(id.publicKey), public_key_hex: toHex(id.publicKey), wg_ports: [], ifaces: [{ name: 'zos', addrs }], public_config: null };
+  });
+  const runPlan = async () => {
+    let net = createNetwork('bench', '10.40.0.0/16');
+    for (const node of grid) net = await addNode(net, node);
+    for (let a = 0; a < 8; a++) net = addAccess(net, net.nodes[a * 4]!.nodeId, { family: 4, tunnelName: `b${a}` }).network;
+    networkResources(net);
+    return net;
+  };
+  // 3 X25519 operations per node (its key pair, the sealed box's ephemeral key pair and shared secret), 1 per access.
+  const ops = NODES * 3 + 8;
+  // The floor is the bare operations on ready KeyObjects: no import, no export, no encoding.
+  const runFloor = () => {
+    const peer = generateKeyPairSync('x25519');
+    for (let i = 0; i < ops; i++) {
+      if (i % 3 === 2) diffieHellman({ privateKey: peer.privateKey, publicKey: peer.publicKey });
+      else generateKeyPairSync('x25519');
+    }
+  };
+  await runPlan();
+  runFloor();
+  const plans: number[] = [];
+  const floors: number[] = [];
+  let net = await runPlan();
+  for (let i = 0; i < 5; i++) {
+    let t = performance.now();
+    net = await runPlan();
+    plans.push(performance.now() - t);
+    t = performance.now();
+    runFloor();
+    floors.push(performance.now() - t);
+  }
+  console.log(`plan ${NODES} nodes + 8 accesses (all 254 /24s): ${fmt(median(plans))} vs floor of ${ops} native X25519 operations ${fmt(median(floors))} → ratio ${(median(plans) / median(floors)).toFixed(2)} (goal ≤ 2)`);
+  // Part of the plan is no X25519 operation at all: libsodium's ed25519 → curve25519 conversion of each
+  // node key, which validates the point (subgroup check) before anything is sealed to it.
+  const sodium = await loadSodium();
+  const convs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    for (const n of grid) sodium.crypto_sign_ed25519_pk_to_curve25519(Buffer.from(n.public_key_hex, 'hex'));
+    convs.push(performance.now() - t);
+  }
+  console.log(`  of which ed25519→curve25519 conversions (libsodium, with point validation): ${fmt(median(convs))}; plan without them → ratio ${((median(plans) - median(convs)) / median(floors)).toFixed(2)}`);
+  const replans: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const t = performance.now();
+    networkResources(net);
+    replans.push(performance.now() - t);
+  }
+  console.log(`peers-only re-plan of that network: ${fmt(median(replans))} (goal ≤ 50 ms)`);
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
 
@@ -126,4 +198,5 @@ async function benchTunnels(): Promise<void> {
   }
 }
 
+await benchPlanning();
 await benchTunnels();

@@ -7,7 +7,7 @@
  */
 import nacl from 'tweetnacl';
 import type sodiumModule from 'libsodium-wrappers';
-import { x25519KeyPair, x25519Shared } from './x25519.js';
+import { ephemeralShared, publicKeyFromRaw } from './x25519.js';
 
 type Sodium = typeof sodiumModule;
 
@@ -23,10 +23,10 @@ function boxKey(shared: Uint8Array): Uint8Array {
 const SIGMA = new TextEncoder().encode('expand 32-byte k');
 
 export function sealTo(sodium: Sodium, message: Uint8Array, recipientCurvePublic: Uint8Array): Uint8Array {
-  const eph = x25519KeyPair();
-  const nonce = sodium.crypto_generichash(24, concat(eph.publicKey, recipientCurvePublic), null);
-  const box = nacl.secretbox(message, nonce, boxKey(x25519Shared(eph.secretKey, recipientCurvePublic)));
-  return concat(eph.publicKey, box);
+  const { ephemeralPublic, shared } = ephemeralShared(publicKeyFromRaw(recipientCurvePublic));
+  const nonce = sodium.crypto_generichash(24, concat(ephemeralPublic, recipientCurvePublic), null);
+  const box = nacl.secretbox(message, nonce, boxKey(shared));
+  return concat(ephemeralPublic, box);
 }
 
 /** Opens a sealed box with the recipient's curve25519 key pair (libsodium's reference implementation). */

@@ -7,20 +7,37 @@
  * prefix to whichever peer was set last. That overlap is refused here by construction and by check.
  */
 import { UserError } from '../errors.js';
-import { overlapBetweenOwners, parsePrefix } from '../net/cidr.js';
+import { overlapBetweenOwners } from '../net/cidr.js';
 import { wgRoutingIp } from './address-plan.js';
-import { endpointKind } from './node-endpoints.js';
 import type { ExplorerNetworkResource, ExplorerPeer, NetworkRecord, PlannedNode } from './model.js';
 
-const hidden = (n: PlannedNode) => endpointKind(n.endpoints) === 'hidden';
+interface Dial {
+  hidden: boolean;
+  v4: string | null;
+  v6: string | null;
+}
+const dials = new WeakMap<PlannedNode, Dial>();
+/** A node's endpoint strings, made once per node object (a plan asks for them n times). */
+function dialOf(n: PlannedNode): Dial {
+  let d = dials.get(n);
+  if (!d) {
+    const { ipv4, ipv6 } = n.endpoints;
+    d = { hidden: !ipv4 && !ipv6, v4: ipv4 ? `${ipv4}:${n.listenPort}` : null, v6: ipv6 ? `[${ipv6}]:${n.listenPort}` : null };
+    dials.set(n, d);
+  }
+  return d;
+}
+const hidden = (n: PlannedNode) => dialOf(n).hidden;
 
 /** How `from` reaches `to` directly: the endpoint to dial ('' = `to` dials in), or undefined if it cannot. */
 export function directEndpoint(from: PlannedNode, to: PlannedNode): string | undefined {
-  if (hidden(from) && hidden(to)) return undefined;
-  if (hidden(from)) return to.endpoints.ipv4 ? `${to.endpoints.ipv4}:${to.listenPort}` : undefined;
-  if (hidden(to)) return from.endpoints.ipv4 ? '' : undefined;
-  if (from.endpoints.ipv6 && to.endpoints.ipv6) return `[${to.endpoints.ipv6}]:${to.listenPort}`;
-  if (from.endpoints.ipv4 && to.endpoints.ipv4) return `${to.endpoints.ipv4}:${to.listenPort}`;
+  const f = dialOf(from);
+  const t = dialOf(to);
+  if (f.hidden && t.hidden) return undefined;
+  if (f.hidden) return t.v4 ?? undefined;
+  if (t.hidden) return f.v4 ? '' : undefined;
+  if (f.v6 && t.v6) return t.v6;
+  if (f.v4 && t.v4) return t.v4;
   return undefined;
 }
 
@@ -29,12 +46,31 @@ export function relayOf(net: NetworkRecord): PlannedNode | undefined {
   return net.nodes.find((n) => n.endpoints.ipv4);
 }
 
-const routed = (subnet: string) => [subnet, `${wgRoutingIp(subnet)}/32`];
+const routedCache = new Map<string, string[]>();
+/** A subnet and its 100.64 /32, as allowed IPs (memoised: a plan asks for each one n times). */
+const routed = (subnet: string): string[] => {
+  let r = routedCache.get(subnet);
+  if (routedCache.size > 70_000) routedCache.clear(); // one /16 has 256 subnets; keep a long-lived app bounded
+  if (!r) routedCache.set(subnet, (r = [subnet, `${wgRoutingIp(subnet)}/32`]));
+  return r;
+};
+
+/** What every NR's peers are computed from, worked out once per plan (the mesh is n² otherwise). */
+interface MeshContext {
+  relay: PlannedNode | undefined;
+  accessRoutes: Map<string, string[]>;
+}
+
+function meshContext(net: NetworkRecord): MeshContext {
+  const accessRoutes = new Map<string, string[]>();
+  for (const a of net.accesses) accessRoutes.set(a.nodeId, [...(accessRoutes.get(a.nodeId) ?? []), ...routed(a.subnet)]);
+  return { relay: relayOf(net), accessRoutes };
+}
 
 /** The peers of one node's NR. */
-export function peersFor(net: NetworkRecord, nr: PlannedNode): ExplorerPeer[] {
-  const relay = relayOf(net);
-  const accessesOf = (nodeId: string) => net.accesses.filter((a) => a.nodeId === nodeId).flatMap((a) => routed(a.subnet));
+export function peersFor(net: NetworkRecord, nr: PlannedNode, ctx: MeshContext = meshContext(net)): ExplorerPeer[] {
+  const { relay, accessRoutes } = ctx;
+  const none: string[] = [];
   const peers = new Map<string, ExplorerPeer>();
   const viaRelay: PlannedNode[] = [];
   for (const onr of net.nodes) {
@@ -44,7 +80,7 @@ export function peersFor(net: NetworkRecord, nr: PlannedNode): ExplorerPeer[] {
       viaRelay.push(onr);
       continue;
     }
-    peers.set(onr.nodeId, { public_key: onr.wgPublicKey, allowed_iprange: [...routed(onr.subnet), ...accessesOf(onr.nodeId)], endpoint, iprange: onr.subnet });
+    peers.set(onr.nodeId, { public_key: onr.wgPublicKey, allowed_iprange: [...routed(onr.subnet), ...(accessRoutes.get(onr.nodeId) ?? none)], endpoint, iprange: onr.subnet });
   }
   for (const far of viaRelay) {
     const entry = relay && relay !== nr ? peers.get(relay.nodeId) : undefined;
@@ -55,26 +91,45 @@ export function peersFor(net: NetworkRecord, nr: PlannedNode): ExplorerPeer[] {
           : `Node ${nr.nodeId} cannot reach node ${far.nodeId}: no common address family and no relay between them`,
       );
     }
-    entry.allowed_iprange.push(...routed(far.subnet), ...accessesOf(far.nodeId));
+    entry.allowed_iprange.push(...routed(far.subnet), ...(accessRoutes.get(far.nodeId) ?? none));
   }
   const out = [...peers.values()];
-  for (const access of net.accesses.filter((a) => a.nodeId === nr.nodeId)) {
-    out.push({ public_key: access.wgPublicKey, allowed_iprange: routed(access.subnet), endpoint: '', iprange: access.subnet });
+  for (const access of net.accesses) {
+    if (access.nodeId === nr.nodeId) out.push({ public_key: access.wgPublicKey, allowed_iprange: [...routed(access.subnet)], endpoint: '', iprange: access.subnet });
   }
   return out;
 }
 
 /** The first pair of overlapping allowed prefixes between two different peers of one NR. */
 export function overlapWithin(peers: ExplorerPeer[]): [string, string] | undefined {
-  return overlapBetweenOwners(peers.flatMap((p, owner) => p.allowed_iprange.map((text) => ({ owner, prefix: parsePrefix(text) }))));
+  return overlapBetweenOwners(peers.flatMap((p, owner) => p.allowed_iprange.map((text) => ({ owner, text }))));
+}
+
+/**
+ * Within one plan, every allowed prefix is a node's or an access's /24 (validated inside the /16 and
+ * distinct) or the 100.64 /32 derived one-to-one from it: such prefixes can only overlap by being equal.
+ * So the per-NR check on the hot path is for duplicates across peers; `overlapWithin` is the general one
+ * (the property tests use it on every random topology).
+ */
+export function duplicateWithin(peers: ExplorerPeer[]): [string, string] | undefined {
+  const owner = new Map<string, number>();
+  for (let i = 0; i < peers.length; i++) {
+    for (const text of peers[i]!.allowed_iprange) {
+      const prev = owner.get(text);
+      if (prev !== undefined && prev !== i) return [text, text];
+      owner.set(text, i);
+    }
+  }
+  return undefined;
 }
 
 /** Every NR of the network with its peers; refuses a plan in which one node's peers overlap. */
 export function networkResources(net: NetworkRecord): ExplorerNetworkResource[] {
   if (net.nodes.some(hidden) && !relayOf(net)) throw new UserError('Network has hidden nodes but no node with a public IPv4 to relay them: add one');
+  const ctx = meshContext(net);
   return net.nodes.map((nr) => {
-    const peers = peersFor(net, nr);
-    const clash = overlapWithin(peers);
+    const peers = peersFor(net, nr, ctx);
+    const clash = duplicateWithin(peers);
     if (clash) throw new UserError(`Peers of node ${nr.nodeId} would both route ${clash[0]} and ${clash[1]}: refusing a plan WireGuard would resolve silently`);
     return {
       node_id: nr.nodeId,
