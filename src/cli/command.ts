@@ -8,6 +8,8 @@ export interface Command {
   args: string[];
   options?: OptionSpecs;
   summary: string;
+  /** Internal (the devnet's background processes): left out of --help. */
+  hidden?: boolean;
   /** Resolves to the exit code (0 when nothing is returned). */
   run(ctx: CliContext, args: string[], options: Record<string, string | boolean>): Promise<number | void>;
 }

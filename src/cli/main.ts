@@ -10,6 +10,7 @@ import { keyCommands } from './commands/keys.js';
 import { identityCommands } from './commands/identity.js';
 import { networkCommands } from './commands/network.js';
 import { nodeCommands } from './commands/nodes.js';
+import { devnetCommands } from './commands/devnet.js';
 import { tunnelCommands } from './commands/tunnel.js';
 import { CliContext, type CliIO } from './context.js';
 
@@ -24,7 +25,7 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
   version: { type: 'boolean', description: 'print the version' },
 };
 
-export const COMMANDS: Command[] = [...configCommands, ...tunnelCommands, ...keyCommands, ...identityCommands, ...nodeCommands, ...networkCommands];
+export const COMMANDS: Command[] = [...configCommands, ...tunnelCommands, ...keyCommands, ...identityCommands, ...nodeCommands, ...networkCommands, ...devnetCommands];
 
 function usageOf(c: Command): string {
   const opts = Object.entries(c.options ?? {}).map(([n, s]) => `[--${n}${s.value ? ` ${s.value}` : ''}]`);
@@ -33,7 +34,7 @@ function usageOf(c: Command): string {
 
 export function helpText(): string {
   const lines = ['Usage: overlay-connect <command> [options]', '', 'Commands:'];
-  for (const c of COMMANDS) lines.push(`  ${usageOf(c).replace('overlay-connect ', '')}`, `      ${c.summary}`);
+  for (const c of COMMANDS.filter((x) => !x.hidden)) lines.push(`  ${usageOf(c).replace('overlay-connect ', '')}`, `      ${c.summary}`);
   lines.push('', 'Global options (before or after the command):');
   for (const [n, s] of Object.entries(GLOBAL_OPTIONS)) lines.push(`  --${n}${s.value ? ` ${s.value}` : ''}  ${s.description}`);
   lines.push('', 'Exit codes: 0 success, 1 error, 2 usage.');

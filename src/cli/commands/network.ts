@@ -4,6 +4,8 @@ import type { NetworkRecord } from '../../core/overlay/model.js';
 import { endpointKind } from '../../core/overlay/node-endpoints.js';
 import type { NetworkStatus } from '../../core/overlay/network-service.js';
 import { parseDuration } from '../../core/overlay/reservation.js';
+import { checkNetwork } from '../../core/overlay/network-check.js';
+import { findTools } from '../../core/tunnels/tool-paths.js';
 import type { Command } from '../command.js';
 import type { CliContext } from '../context.js';
 
@@ -173,3 +175,23 @@ export const networkCommands: Command[] = [
     },
   },
 ];
+
+networkCommands.push({
+  path: ['network', 'check'],
+  args: ['NAME'],
+  summary: 'Ping every node\'s gateway and WireGuard address through the tunnel (with --netns, from there)',
+  async run(ctx, [name]) {
+    const net = ctx.networks.get(name!);
+    const tools = findTools();
+    if (!tools.ping) throw new UserError('ping was not found: apt-get install iputils-ping');
+    if (ctx.netns && !tools.ip) throw new UserError('ip was not found: apt-get install iproute2');
+    const results = await checkNetwork(net, { ping: tools.ping, ip: tools.ip }, ctx.netns);
+    if (ctx.json) ctx.printJson(results);
+    else {
+      ctx.out(`${'NODE'.padEnd(46)}  ${'ADDRESS'.padEnd(15)}  RESULT`);
+      for (const r of results) ctx.out(`${r.nodeId.padEnd(46)}  ${r.address.padEnd(15)}  ${r.reachable ? `${r.rttMs} ms` : 'unreachable'}`);
+    }
+    const down = results.filter((r) => !r.reachable).length;
+    if (down) throw new UserError(`${down} of ${results.length} addresses did not answer`);
+  },
+});

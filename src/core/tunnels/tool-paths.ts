@@ -12,6 +12,7 @@ export interface ToolPaths {
   ip?: string;
   wireguardGo?: string;
   resolvconf?: string;
+  ping?: string;
   /** macOS: a bash ≥ 4 to run wg-quick with (the system one is 3.2). */
   bash?: string;
   /** Windows: wireguard.exe of the official client. */
@@ -51,6 +52,7 @@ export function findTools(platform: NodeJS.Platform = process.platform, dirs: re
     ip: findIn(dirs, 'ip'),
     wireguardGo: findIn(dirs, 'wireguard-go'),
     resolvconf: findIn(dirs, 'resolvconf'),
+    ping: findIn(dirs, 'ping'),
   };
   if (platform === 'darwin') {
     // Homebrew's bash first: wg-quick needs bash 4+, macOS ships 3.2.
@@ -70,6 +72,7 @@ export function installHint(tool: keyof ToolPaths, platform: NodeJS.Platform = p
     wireguardGo: 'apt-get install wireguard-go',
     resolvconf: 'apt-get install openresolv (or use systemd-resolved)',
     bash: 'apt-get install bash',
+    ping: 'apt-get install iputils-ping',
     wireguardExe: '',
   }[tool];
 }
