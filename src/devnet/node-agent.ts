@@ -76,15 +76,20 @@ export class NodeAgent {
     const byNetwork = new Map<string, NetworkWorkload[]>();
     for (const w of workloads) byNetwork.set(w.content.name, [...(byNetwork.get(w.content.name) ?? []), w]);
     for (const [network, list] of byNetwork) {
-      list.sort((a, b) => b.reservation_id - a.reservation_id);
-      const [latest, ...older] = list as [NetworkWorkload, ...NetworkWorkload[]];
-      if (latest.to_delete) {
-        if (this.state.applied[network]) this.teardown(network);
-      } else {
-        await this.ensure(network, latest);
+      // One network's trouble (an explorer refusing a report) must not hold up the others.
+      try {
+        list.sort((a, b) => b.reservation_id - a.reservation_id);
+        const [latest, ...older] = list as [NetworkWorkload, ...NetworkWorkload[]];
+        if (latest.to_delete) {
+          if (this.state.applied[network]) this.teardown(network);
+        } else {
+          await this.ensure(network, latest);
+        }
+        // Older reservations of the network are carried by the newest one: answer them without touching it.
+        for (const w of [...older, ...(latest.to_delete ? [latest] : [])]) await this.answerOnce(w, w.to_delete ? 'deleted' : { state: 1, message: '' });
+      } catch (e) {
+        this.log(`network ${network}: ${(e as Error).message}`);
       }
-      // Older reservations of the network are carried by the newest one: answer them without touching it.
-      for (const w of [...older, ...(latest.to_delete ? [latest] : [])]) await this.answerOnce(w, w.to_delete ? 'deleted' : { state: 1, message: '' });
     }
     for (const network of Object.keys(this.state.applied)) if (!byNetwork.has(network)) this.teardown(network);
   }

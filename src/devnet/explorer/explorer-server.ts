@@ -79,7 +79,7 @@ export class ExplorerServer {
       const url = new URL(req.url ?? '/', 'http://explorer');
       const parts = url.pathname.split('/').filter(Boolean);
       if (parts[0] !== 'explorer') throw new HttpError(404, 'not found');
-      const body = req.method === 'POST' || req.method === 'PUT' ? await readJson(req) : undefined;
+      const body = req.method === 'GET' ? undefined : await readJson(req);
       const out = this.route(req.method ?? 'GET', parts.slice(1), url.searchParams, body, res);
       if (!res.headersSent) send(res, out.status, out.body);
     } catch (e) {
