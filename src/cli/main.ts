@@ -11,6 +11,7 @@ import { identityCommands } from './commands/identity.js';
 import { networkCommands } from './commands/network.js';
 import { nodeCommands } from './commands/nodes.js';
 import { devnetCommands } from './commands/devnet.js';
+import { uiCommands } from './commands/ui.js';
 import { tunnelCommands } from './commands/tunnel.js';
 import { CliContext, type CliIO } from './context.js';
 
@@ -25,7 +26,7 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
   version: { type: 'boolean', description: 'print the version' },
 };
 
-export const COMMANDS: Command[] = [...configCommands, ...tunnelCommands, ...keyCommands, ...identityCommands, ...nodeCommands, ...networkCommands, ...devnetCommands];
+export const COMMANDS: Command[] = [...configCommands, ...tunnelCommands, ...keyCommands, ...identityCommands, ...nodeCommands, ...networkCommands, ...devnetCommands, ...uiCommands];
 
 function usageOf(c: Command): string {
   const opts = Object.entries(c.options ?? {}).map(([n, s]) => `[--${n}${s.value ? ` ${s.value}` : ''}]`);

@@ -1,8 +1,11 @@
 /**
- * The one contract between the UI and the services. Every transport (Electron IPC today, the loopback web
- * host later) implements exactly this; the renderer cannot tell which it has. Arguments are validated at
- * run time on the service side (the renderer is untrusted) and errors cross as data.
+ * The one contract between the UI and the services. Every transport (Electron IPC, the loopback web host)
+ * implements exactly this; the renderer cannot tell which it has. Arguments are validated at run time on
+ * the service side (the renderer is untrusted), errors cross as data, and no call ever answers with a
+ * private key.
  */
+
+export type TunnelState = 'down' | 'connecting' | 'up' | 'error';
 
 export interface TunnelView {
   name: string;
@@ -10,38 +13,143 @@ export interface TunnelView {
   publicKey: string;
   addresses: string[];
   endpoints: string[];
-  scriptCount: number;
+  scripts: { key: string; command: string }[];
   allowScripts: boolean;
+  source: 'import' | 'access';
+  state: TunnelState;
+  rxBytes: number | null;
+  txBytes: number | null;
+  latestHandshake: number | null;
+  endpoint: string | null;
+  error: string | null;
+  detail: string | null;
+}
+
+export interface Issue {
+  line: number;
+  message: string;
 }
 
 export interface ConfigCheckView {
   valid: boolean;
-  errors: { line: number; message: string }[];
-  warnings: { line: number; message: string }[];
+  errors: Issue[];
+  warnings: Issue[];
   scripts: { line: number; key: string; command: string }[];
+}
+
+export interface PeerView {
+  public_key: string;
+  allowed_iprange: string[];
+  endpoint: string;
+  iprange: string;
+}
+
+export interface NodeView {
+  nodeId: string;
+  subnet: string;
+  gateway: string;
+  wgAddress: string;
+  port: number;
+  endpointKind: 'public' | 'ipv6-only' | 'hidden';
+  endpoints: { ipv4: string | null; ipv6: string | null };
+  publicKey: string;
+  peers: PeerView[];
+}
+
+export interface NetworkView {
+  name: string;
+  ipRange: string;
+  explorer: string | null;
+  reservation: { id: number; expiration: number } | null;
+  changedSinceRegistration: boolean;
+  problem: string | null;
+  relay: string | null;
+  nodes: NodeView[];
+  accesses: { nodeId: string; subnet: string; wgAddress: string; family: 4 | 6; publicKey: string; tunnel: string }[];
+}
+
+export interface NetworkStatusView {
+  reservationId: number;
+  nextAction: number;
+  nextActionName: string;
+  nodes: { nodeId: string; state: 'ok' | 'error' | 'deleted' | 'pending'; message: string }[];
+}
+
+export interface FoundNodeView {
+  node_id: string;
+  farm_id: number;
+  updated: number;
+  endpoint_kind: 'public' | 'ipv6-only' | 'hidden';
+  ipv4: string | null;
+  ipv6: string | null;
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
-/** Each call: a validator for its (untrusted) argument and the type of its answer. */
+/** Pushed from the services to every UI. */
+export type UiEvent = { type: 'tunnel'; tunnel: TunnelView } | { type: 'changed'; what: 'tunnels' | 'networks' };
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown, max = 256): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
+const optStr = (v: unknown, max = 256) => v === undefined || str(v, max);
+const optBool = (v: unknown) => v === undefined || typeof v === 'boolean';
+const exact = (v: Record<string, unknown>, keys: string[]) => Object.keys(v).every((k) => keys.includes(k));
+const named = (arg: unknown): arg is { name: string } => isRecord(arg) && exact(arg, ['name']) && str(arg.name, 128);
+
+/** Every call: a validator for its untrusted argument. Unknown keys are refused too. */
 export const CALLS = {
-  listTunnels: { validate: (arg: unknown): arg is undefined => arg === undefined },
-  checkConfig: { validate: (arg: unknown): arg is { text: string } => isRecord(arg) && typeof arg.text === 'string' && arg.text.length <= 1 << 20 },
+  listTunnels: (arg: unknown): arg is undefined => arg === undefined,
+  connect: named,
+  disconnect: named,
+  checkConfig: (arg: unknown): arg is { text: string } => isRecord(arg) && exact(arg, ['text']) && typeof arg.text === 'string' && arg.text.length <= 1 << 20,
+  importConfig: (arg: unknown): arg is { name: string; text: string; allowScripts?: boolean } =>
+    isRecord(arg) && exact(arg, ['name', 'text', 'allowScripts']) && str(arg.name, 128) && typeof arg.text === 'string' && arg.text.length <= 1 << 20 && optBool(arg.allowScripts),
+  removeTunnel: named,
+  exportConfig: named,
+  listNetworks: (arg: unknown): arg is undefined => arg === undefined,
+  getNetwork: named,
+  networkStatus: named,
+  searchNodes: (arg: unknown): arg is { farm?: number; ipv4?: boolean; ipv6?: boolean; up?: boolean } =>
+    isRecord(arg) && exact(arg, ['farm', 'ipv4', 'ipv6', 'up']) && (arg.farm === undefined || (Number.isInteger(arg.farm) && (arg.farm as number) >= 0)) && optBool(arg.ipv4) && optBool(arg.ipv6) && optBool(arg.up),
+  createNetwork: (arg: unknown): arg is { name: string; subnet: string } => isRecord(arg) && exact(arg, ['name', 'subnet']) && str(arg.name, 64) && str(arg.subnet, 64),
+  addNode: (arg: unknown): arg is { network: string; nodeId: string; subnet?: string } =>
+    isRecord(arg) && exact(arg, ['network', 'nodeId', 'subnet']) && str(arg.network, 64) && str(arg.nodeId, 64) && optStr(arg.subnet, 64),
+  addAccess: (arg: unknown): arg is { network: string; nodeId: string; family?: 4 | 6 } =>
+    isRecord(arg) && exact(arg, ['network', 'nodeId', 'family']) && str(arg.network, 64) && str(arg.nodeId, 64) && (arg.family === undefined || arg.family === 4 || arg.family === 6),
+  registerNetwork: (arg: unknown): arg is { network: string; days?: number } =>
+    isRecord(arg) && exact(arg, ['network', 'days']) && str(arg.network, 64) && (arg.days === undefined || (typeof arg.days === 'number' && arg.days > 0 && arg.days <= 3650)),
+  deleteNetwork: named,
 } as const;
 
 export interface CallTypes {
   listTunnels: { arg: undefined; result: TunnelView[] };
+  connect: { arg: { name: string }; result: TunnelView };
+  disconnect: { arg: { name: string }; result: TunnelView };
   checkConfig: { arg: { text: string }; result: ConfigCheckView };
+  importConfig: { arg: { name: string; text: string; allowScripts?: boolean }; result: { tunnel: TunnelView; warnings: Issue[]; scripts: ConfigCheckView['scripts'] } };
+  removeTunnel: { arg: { name: string }; result: null };
+  /** The host writes the file (a save dialog, or its exports folder): the key never reaches the UI. */
+  exportConfig: { arg: { name: string }; result: { path: string } | null };
+  listNetworks: { arg: undefined; result: { name: string; ipRange: string; nodes: number; accesses: number; reservation: number | null }[] };
+  getNetwork: { arg: { name: string }; result: NetworkView };
+  networkStatus: { arg: { name: string }; result: NetworkStatusView };
+  searchNodes: { arg: { farm?: number; ipv4?: boolean; ipv6?: boolean; up?: boolean }; result: FoundNodeView[] };
+  createNetwork: { arg: { name: string; subnet: string }; result: NetworkView };
+  addNode: { arg: { network: string; nodeId: string; subnet?: string }; result: NetworkView };
+  addAccess: { arg: { network: string; nodeId: string; family?: 4 | 6 }; result: NetworkView };
+  registerNetwork: { arg: { network: string; days?: number }; result: NetworkView };
+  deleteNetwork: { arg: { name: string }; result: null };
 }
 
 export type CallName = keyof CallTypes;
 
-/** What the renderer holds: one async function per call, whatever carries it. */
-export type OverlayApi = { [K in CallName]: (arg: CallTypes[K]['arg']) => Promise<Result<CallTypes[K]['result']>> };
+/** What the renderer holds: one async function per call, plus the event stream, whatever carries them. */
+export type OverlayApi = { [K in CallName]: (arg: CallTypes[K]['arg']) => Promise<Result<CallTypes[K]['result']>> } & {
+  onEvent(listener: (event: UiEvent) => void): () => void;
+};
+
+export const CALL_NAMES = Object.keys(CALLS) as CallName[];
 
 /** The IPC channel of a call; one prefix so the host can refuse anything else. */
 export const channelOf = (name: CallName) => `overlay:${name}`;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export const EVENT_CHANNEL = 'overlay:event';

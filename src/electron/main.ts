@@ -1,21 +1,37 @@
 /**
  * Electron host: wiring only. Hardening first (sandbox, isolation, no navigation, no permissions, no new
- * windows), then the store, keyring and services, then the window. Everything with logic lives in
- * src/core and is tested under plain Node.
+ * windows, only our own window's main frame may call), then the services over the system keyring, the
+ * tray (a pure template of state, rebuilt on change), the window, notifications and the quit question.
+ * Everything with logic lives in src/core and src/app and is tested under plain Node.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, shell, type IpcMainInvokeEvent } from 'electron';
-import { CALLS, channelOf, type CallName } from '../contract/api.js';
-import { Keyring } from '../core/store/keyring.js';
-import { createHandlers, dispatch } from '../core/services.js';
-import { TunnelStore } from '../core/tunnels/tunnel-store.js';
+import * as sudo from 'sudo-prompt';
+import {
+  app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, safeStorage, screen, session, shell, Tray,
+  type IpcMainInvokeEvent, type MenuItemConstructorOptions,
+} from 'electron';
+import { CALL_NAMES, channelOf, EVENT_CHANNEL, type TunnelState } from '../contract/api.js';
+import { composeApp, type App } from '../app/compose.js';
+import { dispatch } from '../app/services.js';
+import { notificationFor, trayIconState, trayTemplate, trayTooltip, type TrayItem } from '../app/tray-template.js';
+import { restoreBounds, type Rect } from '../app/window-state.js';
+import { writePrivateFile } from '../core/store/private-files.js';
+import { findTools } from '../core/tunnels/tool-paths.js';
+import { directRunner, elevatedRunner, isRoot } from '../core/tunnels/runner.js';
 import { openElectronStore } from './open-electron-store.js';
 import { safeStorageProvider } from './safe-storage-cipher.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const RENDERER_URL = new URL(`file://${join(here, 'renderer', 'index.html')}`).href;
+const ASSETS = app.isPackaged ? join(process.resourcesPath, 'app.asar', 'assets') : join(here, '..', 'assets');
 let mainWindow: BrowserWindow | undefined;
+let tray: Tray | undefined;
+let services: App | undefined;
+let quitting = false;
+const lastState = new Map<string, TunnelState>();
 
 app.enableSandbox();
 if (!app.requestSingleInstanceLock()) {
@@ -24,11 +40,14 @@ if (!app.requestSingleInstanceLock()) {
   app.on('second-instance', () => showWindow());
   app.on('web-contents-created', (_e, contents) => {
     contents.on('will-navigate', (event) => event.preventDefault());
+    contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(({ url }) => {
       if (url.startsWith('https:')) void shell.openExternal(url);
       return { action: 'deny' };
     });
   });
+  app.on('window-all-closed', () => undefined); // a tray app lives on without windows
+  app.on('before-quit', (e) => void confirmQuit(e));
   app.whenReady().then(start).catch((e: Error) => {
     dialog.showErrorBox('overlay-connect cannot start', e.message);
     app.exit(1);
@@ -44,15 +63,113 @@ function trustedSender(event: IpcMainInvokeEvent): boolean {
 async function start(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
-  const store = openElectronStore(app.getPath('userData'));
+  checkTools();
+  const userData = app.getPath('userData');
+  const store = openElectronStore(userData);
   const provider = safeStorageProvider(safeStorage);
-  const keyring = new Keyring(store, provider);
-  const handlers = createHandlers(new TunnelStore(store, keyring));
-  for (const name of Object.keys(CALLS) as CallName[]) {
-    ipcMain.handle(channelOf(name), (event, arg: unknown) =>
-      trustedSender(event) ? dispatch(handlers, name, arg) : { ok: false, error: 'Refused: unknown sender' });
+  services = composeApp({
+    store,
+    cipher: provider,
+    dataDir: userData,
+    runner: isRoot() ? directRunner : elevatedRunner(sudo.exec),
+    queryRunner: isRoot() ? directRunner : undefined,
+    async exportConfig(name, text) {
+      const r = await dialog.showSaveDialog(mainWindow!, { defaultPath: `${name}.conf`, filters: [{ name: 'WireGuard config', extensions: ['conf'] }] });
+      if (r.canceled || !r.filePath) return null;
+      writePrivateFile(r.filePath, text);
+      return { path: r.filePath };
+    },
+  });
+  const cipher = await services.unlock().then(() => undefined, (e: Error) => e);
+  if (cipher) dialog.showErrorBox('The key store cannot be opened', cipher.message);
+  for (const name of CALL_NAMES) {
+    ipcMain.handle(channelOf(name), (event, arg: unknown) => (trustedSender(event) ? dispatch(services!.handlers, name, arg) : { ok: false, error: 'Refused: unknown sender' }));
   }
-  showWindow();
+  services.onEvent((e) => mainWindow?.webContents.send(EVENT_CHANNEL, e));
+  services.tunnelService.onChange((s) => {
+    const note = notificationFor(lastState.get(s.name), s);
+    lastState.set(s.name, s.state);
+    if (note && Notification.isSupported()) new Notification({ title: note.title, body: note.body }).show();
+    updateTray();
+  });
+  await services.tunnelService.refresh();
+  for (const s of services.tunnelService.statuses()) lastState.set(s.name, s.state);
+  services.tunnelService.startPolling(1000);
+  tray = new Tray(trayIcon('inactive'));
+  tray.on('click', () => showWindow()); // not delivered on Linux: "Open" is in the menu too
+  updateTray();
+  if (!process.argv.includes('--hidden')) showWindow();
+}
+
+/** Tells the user what is missing instead of failing at the first connect. */
+function checkTools(): void {
+  const t = findTools();
+  const missing = process.platform === 'win32' ? (t.wireguardExe ? [] : ['WireGuard for Windows']) : [!t.wgQuick && 'wg-quick', !t.wg && 'wg', process.platform === 'linux' && !findPkexec() && 'pkexec'].filter(Boolean);
+  if (missing.length) {
+    void dialog.showMessageBox({ type: 'warning', message: `Missing: ${missing.join(', ')}`, detail: process.platform === 'linux' ? 'Install them with: sudo apt-get install --no-install-recommends wireguard-tools pkexec' : process.platform === 'darwin' ? 'Install them with: brew install wireguard-tools bash' : 'Install WireGuard for Windows from wireguard.com.' });
+  }
+}
+
+function findPkexec(): boolean {
+  return ['/usr/bin/pkexec', '/bin/pkexec'].some((p) => existsSync(p));
+}
+
+function trayIcon(state: string): Electron.NativeImage {
+  const name = process.platform === 'darwin' ? `${state}Template.png` : `${state}.png`;
+  const img = nativeImage.createFromPath(join(ASSETS, 'tray', name));
+  if (process.platform === 'darwin') img.setTemplateImage(true);
+  return img;
+}
+
+function updateTray(): void {
+  if (!tray || !services) return;
+  const tunnels = services.tunnelService.statuses().map((s) => ({ name: s.name, state: s.state }));
+  tray.setImage(trayIcon(trayIconState(tunnels)));
+  tray.setToolTip(trayTooltip(tunnels));
+  tray.setContextMenu(Menu.buildFromTemplate(toMenu(trayTemplate(tunnels))));
+}
+
+function toMenu(items: TrayItem[]): MenuItemConstructorOptions[] {
+  return items.map((i) => ({
+    label: i.label,
+    type: i.type,
+    checked: i.checked,
+    enabled: i.enabled,
+    submenu: i.submenu ? toMenu(i.submenu) : undefined,
+    click: i.action ? () => void act(i.action!) : undefined,
+  }));
+}
+
+async function act(action: NonNullable<TrayItem['action']>): Promise<void> {
+  if (!services) return;
+  if (action.kind === 'open') return showWindow();
+  if (action.kind === 'quit') return app.quit();
+  if (action.kind === 'import') return importFromDialog();
+  const s = services.tunnelService.statuses().find((x) => x.name === action.tunnel);
+  const r = await dispatch(services.handlers, s && s.state !== 'down' && s.state !== 'error' ? 'disconnect' : 'connect', { name: action.tunnel });
+  if (!r.ok && Notification.isSupported()) new Notification({ title: action.tunnel, body: r.error }).show();
+}
+
+async function importFromDialog(): Promise<void> {
+  const r = await dialog.showOpenDialog({ properties: ['openFile', 'multiSelections'], filters: [{ name: 'WireGuard config', extensions: ['conf'] }] });
+  for (const path of r.filePaths) {
+    const text = await readFile(path, 'utf8');
+    const name = path.split(/[\\/]/).pop()!.replace(/\.conf$/i, '');
+    const res = await dispatch(services!.handlers, 'importConfig', { name, text });
+    if (!res.ok) dialog.showErrorBox(`Cannot import ${name}`, res.error);
+  }
+}
+
+async function confirmQuit(e: Electron.Event): Promise<void> {
+  if (quitting || !services) return;
+  const up = services.tunnelService.statuses().filter((s) => s.state !== 'down');
+  if (!up.length) return;
+  e.preventDefault();
+  const { response } = await dialog.showMessageBox({ type: 'question', buttons: ['Leave them up', 'Disconnect', 'Cancel'], defaultId: 0, cancelId: 2, message: `${up.length} tunnel(s) are up`, detail: 'They keep running without the app; it recognises them when it starts again.' });
+  if (response === 2) return;
+  if (response === 1) for (const s of up) await services.tunnelService.down(s.name).catch(() => undefined);
+  quitting = true;
+  app.quit();
 }
 
 function showWindow(): void {
@@ -62,21 +179,34 @@ function showWindow(): void {
     mainWindow.focus();
     return;
   }
+  const bounds = restoreBounds(readBounds(), screen.getAllDisplays().map((d) => d.workArea));
   mainWindow = new BrowserWindow({
-    width: 960,
-    height: 680,
+    ...bounds,
     show: false,
     title: 'overlay-connect',
-    webPreferences: {
-      preload: join(here, 'preload.cjs'),
-      sandbox: true,
-      contextIsolation: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      spellcheck: false,
-    },
+    icon: join(ASSETS, 'icon.png'),
+    webPreferences: { preload: join(here, 'preload.cjs'), sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true, spellcheck: false },
   });
   mainWindow.once('ready-to-show', () => mainWindow?.show());
+  // Closing hides to the tray; Quit is in the tray menu.
+  mainWindow.on('close', (e) => {
+    if (quitting) return;
+    e.preventDefault();
+    saveBounds(mainWindow!.getBounds());
+    mainWindow!.hide();
+  });
   mainWindow.on('closed', () => (mainWindow = undefined));
   void mainWindow.loadURL(RENDERER_URL);
+}
+
+const boundsFile = () => join(app.getPath('userData'), 'window.json');
+function readBounds(): Partial<Rect> | undefined {
+  try {
+    return JSON.parse(readFileSync(boundsFile(), 'utf8')) as Partial<Rect>;
+  } catch {
+    return undefined;
+  }
+}
+function saveBounds(r: Rect): void {
+  writePrivateFile(boundsFile(), JSON.stringify(r), { durable: false });
 }

@@ -1,48 +1,256 @@
-/** The window's script: renders state it is given and sends intents through the contract, nothing else. */
-import type { OverlayApi, TunnelView } from '../contract/api.js';
+/** The window: renders the state it is given and sends intents through the contract, nothing else. */
+import type { NetworkView, OverlayApi, Result, TunnelView } from '../contract/api.js';
+import { age, bytes, h } from './dom.js';
+import { topologyDiagram } from './topology-diagram.js';
+import { httpTransport } from './transport-http.js';
 
 declare global {
   interface Window {
-    overlay: OverlayApi;
+    overlay?: OverlayApi;
   }
 }
 
+// Electron's preload provides `window.overlay`; in a browser the loopback host's token is in the address.
+const api: OverlayApi = window.overlay ?? httpTransport(new URLSearchParams(location.search).get('token') ?? '');
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const tunnels = new Map<string, TunnelView>();
+let currentNetwork: string | undefined;
 
-function item(text: string, className = ''): HTMLLIElement {
-  const li = document.createElement('li');
-  li.textContent = text; // textContent only: names and messages may come from imported files
-  if (className) li.className = className;
-  return li;
+function showError(message?: string): void {
+  $('error').hidden = !message;
+  $('error').textContent = message ?? '';
 }
 
-function showError(message: string | undefined): void {
-  const p = $('error');
-  p.hidden = !message;
-  p.textContent = message ?? '';
+async function call<T>(p: Promise<Result<T>>): Promise<T | undefined> {
+  const r = await p;
+  if (!r.ok) {
+    showError(r.error);
+    return undefined;
+  }
+  showError();
+  return r.value;
 }
 
-function renderTunnels(tunnels: TunnelView[]): void {
-  $('tunnels').replaceChildren(...tunnels.map((t) => item(`${t.name} — ${t.interface} — ${t.endpoints.join(', ') || 'no endpoint'}`)));
-  $('tunnels-empty').hidden = tunnels.length > 0;
+// --- tabs -------------------------------------------------------------------------------------------
+for (const b of document.querySelectorAll<HTMLButtonElement>('nav [data-tab]')) {
+  b.addEventListener('click', () => {
+    for (const o of document.querySelectorAll<HTMLButtonElement>('nav [data-tab]')) {
+      o.setAttribute('aria-pressed', String(o === b));
+      $(`tab-${o.dataset.tab}`).hidden = o !== b;
+    }
+    if (b.dataset.tab === 'networks') void loadNetworks();
+  });
 }
 
-async function refresh(): Promise<void> {
-  const r = await window.overlay.listTunnels(undefined);
-  if (r.ok) renderTunnels(r.value);
-  else showError(r.error);
-}
-
-$('check').addEventListener('click', async () => {
-  const r = await window.overlay.checkConfig({ text: $<HTMLTextAreaElement>('config-text').value });
-  if (!r.ok) return showError(r.error);
-  const v = r.value;
-  $('check-result').replaceChildren(
-    item(v.valid ? 'Valid' : 'Not valid', v.valid ? 'ok' : 'error'),
-    ...v.errors.map((e) => item(`Line ${e.line}: ${e.message}`, 'error')),
-    ...v.warnings.map((w) => item(`Line ${w.line}: ${w.message}`, 'warning')),
-    ...v.scripts.map((s) => item(`Line ${s.line}: ${s.key} runs "${s.command}" as root — blocked unless you allow scripts for this tunnel`, 'warning')),
+// --- tunnels ----------------------------------------------------------------------------------------
+function tunnelRow(t: TunnelView): HTMLTableRowElement {
+  const busy = t.state === 'connecting' && /Bringing|Taking/.test(t.detail ?? '');
+  const up = t.state === 'up' || (t.state === 'connecting' && !busy);
+  const action = h('button', {
+    type: 'button',
+    class: up ? '' : 'primary',
+    disabled: busy,
+    'aria-label': `${up ? 'Disconnect' : 'Connect'} ${t.name}`,
+    onclick: async () => {
+      await call(up ? api.disconnect({ name: t.name }) : api.connect({ name: t.name }));
+      await loadTunnels();
+    },
+  }, up ? 'Disconnect' : 'Connect');
+  const exportBtn = h('button', { type: 'button', 'aria-label': `Export ${t.name}`, onclick: async () => {
+    const r = await call(api.exportConfig({ name: t.name }));
+    if (r) showNote(`Saved ${t.name} to ${r.path} (it holds the private key; keep it safe)`);
+  } }, 'Export');
+  return h('tr', { 'data-tunnel': t.name },
+    h('td', {}, h('strong', {}, t.name), h('div', { class: 'muted mono' }, t.interface), t.scripts.length ? h('div', { class: t.allowScripts ? 'warning' : 'muted' }, `${t.scripts.length} script hook(s) ${t.allowScripts ? 'allowed' : 'blocked'}`) : null),
+    h('td', {}, h('span', { class: `state state-${t.state}`, 'data-state': t.state }, t.state), t.detail ? h('div', { class: 'muted' }, t.detail) : null, t.error ? h('div', { class: 'error' }, t.error) : null),
+    h('td', {}, t.state === 'down' ? '–' : age(t.latestHandshake)),
+    h('td', { class: 'mono' }, `${bytes(t.rxBytes)} / ${bytes(t.txBytes)}`),
+    h('td', { class: 'mono' }, t.endpoint ?? t.endpoints[0] ?? '–'),
+    h('td', {}, h('div', { class: 'row' }, action, exportBtn)),
   );
+}
+
+function renderTunnels(): void {
+  const list = [...tunnels.values()].sort((a, b) => a.name.localeCompare(b.name));
+  $('tunnels').querySelector('tbody')!.replaceChildren(...list.map(tunnelRow));
+  $('tunnels-empty').hidden = list.length > 0;
+}
+
+async function loadTunnels(): Promise<void> {
+  const list = await call(api.listTunnels(undefined));
+  if (!list) return;
+  tunnels.clear();
+  for (const t of list) tunnels.set(t.name, t);
+  renderTunnels();
+}
+
+function showNote(text: string): void {
+  $('import-result').replaceChildren(h('li', { class: 'ok' }, text));
+}
+
+// --- import -----------------------------------------------------------------------------------------
+$<HTMLInputElement>('import-file').addEventListener('change', async (e) => {
+  const file = (e.target as HTMLInputElement).files?.[0];
+  if (file) await takeFile(file);
+});
+document.addEventListener('dragover', (e) => e.preventDefault());
+document.addEventListener('drop', async (e) => {
+  e.preventDefault();
+  const file = e.dataTransfer?.files[0];
+  if (file) await takeFile(file);
 });
 
-void refresh();
+async function takeFile(file: File): Promise<void> {
+  if (file.size > 1 << 20) return showError(`${file.name} is too large to be a WireGuard config`);
+  $<HTMLTextAreaElement>('import-text').value = await file.text();
+  if (!$<HTMLInputElement>('import-name').value) $<HTMLInputElement>('import-name').value = file.name.replace(/\.conf$/i, '');
+  await checkImport();
+}
+
+async function checkImport(): Promise<boolean> {
+  const v = await call(api.checkConfig({ text: $<HTMLTextAreaElement>('import-text').value }));
+  if (!v) return false;
+  $('import-result').replaceChildren(
+    h('li', { class: v.valid ? 'ok' : 'error' }, v.valid ? 'wg-quick would accept this config' : `Not valid: ${v.errors.length} problem(s)`),
+    ...v.errors.map((e) => h('li', { class: 'error', 'data-line': e.line }, `Line ${e.line}: ${e.message}`)),
+    ...v.warnings.map((w) => h('li', { class: 'warning' }, `Line ${w.line}: ${w.message}`)),
+    ...v.scripts.map((s) => h('li', { class: 'warning script-hook' }, `Line ${s.line}: ${s.key} runs “${s.command}” as root. It will not run unless you allow scripts for this tunnel.`)),
+  );
+  return v.valid;
+}
+
+$('import-check').addEventListener('click', () => void checkImport());
+$('import').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  if (!(await checkImport())) return;
+  const r = await call(api.importConfig({ name: $<HTMLInputElement>('import-name').value, text: $<HTMLTextAreaElement>('import-text').value, allowScripts: $<HTMLInputElement>('import-scripts').checked }));
+  if (!r) return;
+  showNote(`Imported “${r.tunnel.name}” (interface ${r.tunnel.interface})`);
+  $<HTMLTextAreaElement>('import-text').value = '';
+  await loadTunnels();
+});
+
+// --- networks ---------------------------------------------------------------------------------------
+async function loadNetworks(): Promise<void> {
+  const list = await call(api.listNetworks(undefined));
+  if (!list) return;
+  $('networks').replaceChildren(...list.map((n) => h('li', {}, h('button', { type: 'button', 'aria-current': String(n.name === currentNetwork), onclick: () => void openNetwork(n.name) }, `${n.name} · ${n.ipRange} · ${n.nodes} nodes`))));
+  if (!list.length) $('networks').replaceChildren(h('li', { class: 'muted' }, 'No networks yet: create one under “New network”.'));
+}
+
+export async function openNetwork(name: string): Promise<void> {
+  currentNetwork = name;
+  const net = await call(api.getNetwork({ name }));
+  if (!net) return;
+  $('network-detail').replaceChildren(networkDetail(net));
+  void loadNetworks();
+  if (net.reservation) void refreshProvisioning(net);
+}
+
+function networkDetail(net: NetworkView): HTMLElement {
+  const nodeRows = net.nodes.map((n) => h('tr', { 'data-node': n.nodeId },
+    h('td', { class: 'mono' }, n.nodeId.slice(0, 12) + '…'), h('td', { class: 'mono' }, n.subnet), h('td', {}, n.endpointKind + (n.nodeId === net.relay ? ' (relay)' : '')),
+    h('td', { class: 'mono' }, String(n.port)), h('td', { class: 'result' }, net.reservation ? '…' : 'not registered')));
+  const accessRows = net.accesses.map((a) => {
+    const t = tunnels.get(a.tunnel);
+    const up = t && t.state !== 'down' && t.state !== 'error';
+    return h('tr', { 'data-access': a.tunnel },
+      h('td', {}, a.tunnel), h('td', { class: 'mono' }, `${a.subnet} (${a.wgAddress})`), h('td', { class: 'mono' }, `${a.nodeId.slice(0, 12)}… over IPv${a.family}`),
+      h('td', {}, h('div', { class: 'row' },
+        h('button', { type: 'button', class: up ? '' : 'primary', onclick: async () => {
+          await call(up ? api.disconnect({ name: a.tunnel }) : api.connect({ name: a.tunnel }));
+          await loadTunnels();
+          await openNetwork(net.name);
+        } }, up ? 'Disconnect' : 'Connect'),
+        h('button', { type: 'button', onclick: async () => {
+          const r = await call(api.exportConfig({ name: a.tunnel }));
+          if (r) document.getElementById('network-note')!.textContent = `Saved to ${r.path} (it holds the private key; keep it safe)`;
+        } }, 'Export config'))));
+  });
+  return h('div', {},
+    h('h3', {}, `${net.name} · ${net.ipRange}`),
+    h('p', { class: 'muted', id: 'reservation' }, net.reservation ? `Reservation ${net.reservation.id}, expires ${new Date(net.reservation.expiration * 1000).toLocaleDateString()}${net.changedSinceRegistration ? ' — changed since: register again' : ''}` : 'Not registered yet'),
+    net.problem ? h('p', { class: 'error' }, net.problem) : null,
+    h('p', { id: 'network-note', class: 'ok', 'aria-live': 'polite' }),
+    h('table', { id: 'network-nodes' }, h('thead', {}, h('tr', {}, h('th', {}, 'Node'), h('th', {}, 'Subnet'), h('th', {}, 'Reached as'), h('th', {}, 'Port'), h('th', {}, 'Provisioning'))), h('tbody', {}, ...nodeRows)),
+    h('h4', {}, 'Accesses'),
+    net.accesses.length ? h('table', { id: 'network-accesses' }, h('tbody', {}, ...accessRows)) : h('p', { class: 'muted' }, 'No access yet'),
+    h('h4', {}, 'Topology'),
+    h('p', { class: 'legend' }, h('span', { class: 'ok' }, '● public'), h('span', {}, '● IPv6 only'), h('span', { class: 'muted' }, '● hidden'), h('span', { class: 'warning' }, '- - relay'), h('span', {}, '▭ laptop')),
+    topologyDiagram(net),
+  );
+}
+
+async function refreshProvisioning(net: NetworkView): Promise<void> {
+  const st = await api.networkStatus({ name: net.name });
+  if (!st.ok) return;
+  for (const n of st.value.nodes) {
+    const cell = document.querySelector(`#network-nodes tr[data-node="${CSS.escape(n.nodeId)}"] .result`);
+    if (cell) {
+      cell.textContent = n.state + (n.message ? `: ${n.message}` : '');
+      cell.className = `result ${n.state === 'ok' ? 'ok' : n.state === 'error' ? 'error' : 'muted'}`;
+    }
+  }
+}
+
+// --- create a network -------------------------------------------------------------------------------
+$('find').addEventListener('click', async () => {
+  const farm = $<HTMLInputElement>('find-farm').value.trim();
+  const found = await call(api.searchNodes({ farm: farm ? Number(farm) : undefined, ipv4: $<HTMLInputElement>('find-ipv4').checked || undefined, ipv6: $<HTMLInputElement>('find-ipv6').checked || undefined, up: $<HTMLInputElement>('find-up').checked || undefined }));
+  if (!found) return;
+  $('found').querySelector('tbody')!.replaceChildren(...found.map((n) => h('tr', { 'data-node': n.node_id },
+    h('td', {}, h('input', { type: 'checkbox', class: 'pick', value: n.node_id, 'aria-label': `Add ${n.node_id}`, checked: true })),
+    h('td', { class: 'mono' }, n.node_id), h('td', {}, String(n.farm_id)), h('td', {}, `${n.endpoint_kind} ${[n.ipv4, n.ipv6].filter(Boolean).join(' ')}`),
+    h('td', {}, n.endpoint_kind === 'hidden' ? '' : h('input', { type: 'radio', name: 'entry', class: 'entry', value: n.node_id, 'aria-label': `Access through ${n.node_id}` })))));
+});
+
+$('create').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const progress = $('create-progress');
+  const step = (text: string, cls = '') => progress.append(h('li', { class: cls }, text));
+  progress.replaceChildren();
+  const name = $<HTMLInputElement>('create-name').value.trim();
+  const picks = [...document.querySelectorAll<HTMLInputElement>('#found .pick:checked')].map((i) => i.value);
+  const entry = document.querySelector<HTMLInputElement>('#found .entry:checked')?.value;
+  if (!picks.length) return step('Choose at least one node', 'error');
+  if (!(await call(api.createNetwork({ name, subnet: $<HTMLInputElement>('create-subnet').value.trim() })))) return step('Could not create the network', 'error');
+  step(`Network ${name} created`);
+  for (const nodeId of picks) {
+    if (!(await call(api.addNode({ network: name, nodeId })))) return step(`Could not add ${nodeId}`, 'error');
+    step(`Added ${nodeId.slice(0, 12)}…`);
+  }
+  if (entry) {
+    const family = Number($<HTMLSelectElement>('create-family').value) as 4 | 6;
+    if (!(await call(api.addAccess({ network: name, nodeId: entry, family })))) return step('Could not add the access', 'error');
+    step(`Access through ${entry.slice(0, 12)}… over IPv${family}: tunnel “${name}”`);
+  }
+  const reg = await call(api.registerNetwork({ network: name, days: Number($<HTMLInputElement>('create-days').value) || 365 }));
+  if (!reg) return step('Registration failed', 'error');
+  step(`Registered: reservation ${reg.reservation!.id}. Waiting for the nodes…`);
+  for (let i = 0; i < 120; i++) {
+    const st = await api.networkStatus({ name });
+    if (st.ok) {
+      const counts = st.value.nodes.reduce<Record<string, number>>((m, n) => ((m[n.state] = (m[n.state] ?? 0) + 1), m), {});
+      const failed = st.value.nodes.find((n) => n.state === 'error');
+      if (failed) return step(`Node ${failed.nodeId.slice(0, 12)}… failed: ${failed.message}`, 'error');
+      if (counts.ok === st.value.nodes.length) {
+        step(`All ${counts.ok} nodes report ok`, 'ok');
+        await loadTunnels();
+        return;
+      }
+      progress.lastElementChild!.textContent = `Registered: reservation ${reg.reservation!.id}. ${counts.ok ?? 0} of ${st.value.nodes.length} nodes ready…`;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  step('The nodes did not all answer within 2 minutes; see the network’s page', 'warning');
+});
+
+// --- live state -------------------------------------------------------------------------------------
+api.onEvent((e) => {
+  if (e.type === 'tunnel') {
+    tunnels.set(e.tunnel.name, e.tunnel);
+    renderTunnels();
+  } else if (e.type === 'changed' && e.what === 'tunnels') void loadTunnels();
+  else if (e.type === 'changed' && e.what === 'networks' && !$('tab-networks').hidden) void loadNetworks();
+});
+void loadTunnels();

@@ -1,5 +1,5 @@
 import { UserError } from '../../core/errors.js';
-import { gatewayIp, wgRoutingIp } from '../../core/overlay/address-plan.js';
+import { networkView } from '../../core/overlay/network-view.js';
 import type { NetworkRecord } from '../../core/overlay/model.js';
 import { endpointKind } from '../../core/overlay/node-endpoints.js';
 import type { NetworkStatus } from '../../core/overlay/network-service.js';
@@ -11,35 +11,7 @@ import type { CliContext } from '../context.js';
 
 const subnetOpt = { subnet: { type: 'string', value: 'CIDR', description: 'the /24 to use (default: the first free one)' } } as const;
 
-function view(ctx: CliContext, net: NetworkRecord) {
-  let resources: ReturnType<CliContext['networks']['resources']> | undefined;
-  let problem: string | undefined;
-  try {
-    resources = ctx.networks.resources(net.name);
-  } catch (e) {
-    problem = (e as Error).message;
-  }
-  return {
-    name: net.name,
-    ipRange: net.ipRange,
-    explorer: net.explorer ?? null,
-    reservation: net.reservation ? { id: net.reservation.id, expiration: net.reservation.expiration } : null,
-    changedSinceRegistration: net.dirty ?? false,
-    problem: problem ?? null,
-    nodes: net.nodes.map((n) => ({
-      nodeId: n.nodeId,
-      subnet: n.subnet,
-      gateway: gatewayIp(n.subnet),
-      wgAddress: wgRoutingIp(n.subnet),
-      port: n.listenPort,
-      endpointKind: endpointKind(n.endpoints),
-      endpoints: n.endpoints,
-      publicKey: n.wgPublicKey,
-      peers: resources?.find((r) => r.node_id === n.nodeId)?.peers ?? [],
-    })),
-    accesses: net.accesses.map((a) => ({ nodeId: a.nodeId, subnet: a.subnet, wgAddress: wgRoutingIp(a.subnet), family: a.family, publicKey: a.wgPublicKey, tunnel: a.tunnelName })),
-  };
-}
+const view = (_ctx: CliContext, net: NetworkRecord) => networkView(net);
 
 function printStatus(ctx: CliContext, s: NetworkStatus): void {
   if (ctx.json) return ctx.printJson(s);

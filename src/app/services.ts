@@ -1,0 +1,143 @@
+/**
+ * The services behind the contract, independent of any host: the Electron host and the loopback web host
+ * both serve the UI through `createHandlers` and `dispatch`. Private keys stay here: no handler returns one.
+ */
+import type { CallName, CallTypes, NetworkStatusView, Result, TunnelView, UiEvent } from '../contract/api.js';
+import { CALLS } from '../contract/api.js';
+import { UserError } from '../core/errors.js';
+import { nodeEndpoints } from '../core/overlay/node-endpoints.js';
+import type { NetworkService } from '../core/overlay/network-service.js';
+import { networkView } from '../core/overlay/network-view.js';
+import { DEFAULT_RESERVATION_S } from '../core/overlay/reservation.js';
+import type { TunnelRecord } from '../core/store/schema.js';
+import type { TunnelService } from '../core/tunnels/tunnel-service.js';
+import type { TunnelStatus } from '../core/tunnels/tunnel-status.js';
+import type { TunnelStore } from '../core/tunnels/tunnel-store.js';
+import { checkConfigText } from '../core/wgconf/parser.js';
+
+export function tunnelView(t: TunnelRecord, s?: TunnelStatus): TunnelView {
+  return {
+    name: t.name,
+    interface: t.interface,
+    publicKey: t.publicKey,
+    addresses: t.config.interface.addresses,
+    endpoints: t.config.peers.flatMap((p) => (p.endpoint ? [p.endpoint] : [])),
+    scripts: t.config.interface.scripts,
+    allowScripts: t.allowScripts,
+    source: t.source,
+    state: s?.state ?? 'down',
+    rxBytes: s?.rxBytes ?? null,
+    txBytes: s?.txBytes ?? null,
+    latestHandshake: s?.latestHandshake ?? null,
+    endpoint: s?.endpoint ?? null,
+    error: s?.error ?? null,
+    detail: s?.detail ?? null,
+  };
+}
+
+export type Handlers = { [K in CallName]: (arg: CallTypes[K]['arg']) => Promise<CallTypes[K]['result']> };
+
+export interface ServiceDeps {
+  tunnels: TunnelStore;
+  tunnelService: TunnelService;
+  networks: NetworkService;
+  /** Writes the config somewhere the user chose (or the host's exports folder); null when cancelled. */
+  exportConfig(name: string, text: string): Promise<{ path: string } | null>;
+  /** Where tunnels come up (the web host's --netns). */
+  netns?: string;
+  emit(event: UiEvent): void;
+}
+
+export function createHandlers(d: ServiceDeps): Handlers {
+  const statusOf = (name: string) => d.tunnelService.statuses().find((s) => s.name === name);
+  const viewOf = (name: string) => tunnelView(d.tunnels.get(name), statusOf(name));
+  const changed = (what: 'tunnels' | 'networks') => d.emit({ type: 'changed', what });
+  return {
+    async listTunnels() {
+      await d.tunnelService.refresh();
+      return d.tunnels.list().map((t) => tunnelView(t, statusOf(t.name)));
+    },
+    async connect({ name }) {
+      await d.tunnelService.up(name, { netns: d.netns });
+      return viewOf(name);
+    },
+    async disconnect({ name }) {
+      await d.tunnelService.down(name);
+      return viewOf(name);
+    },
+    async checkConfig({ text }) {
+      const r = checkConfigText(text);
+      return { valid: r.errors.length === 0, errors: r.errors, warnings: r.warnings, scripts: r.scripts };
+    },
+    async importConfig({ name, text, allowScripts }) {
+      const r = await d.tunnels.importText(text, { name, allowScripts: allowScripts ?? false });
+      await d.tunnelService.refresh();
+      changed('tunnels');
+      return { tunnel: tunnelView(r.tunnel), warnings: r.warnings, scripts: r.scripts };
+    },
+    async removeTunnel({ name }) {
+      d.tunnels.get(name);
+      if (d.tunnelService.isActive(name)) throw new UserError(`"${name}" is up: disconnect it first`);
+      d.tunnels.remove(name);
+      changed('tunnels');
+      return null;
+    },
+    async exportConfig({ name }) {
+      return d.exportConfig(name, await d.tunnels.exportText(name));
+    },
+    async listNetworks() {
+      return d.networks.list().map((n) => ({ name: n.name, ipRange: n.ipRange, nodes: n.nodes.length, accesses: n.accesses.length, reservation: n.reservation?.id ?? null }));
+    },
+    async getNetwork({ name }) {
+      return networkView(d.networks.get(name));
+    },
+    async networkStatus({ name }): Promise<NetworkStatusView> {
+      const s = await d.networks.status(name);
+      return { reservationId: s.reservationId, nextAction: s.nextAction, nextActionName: s.nextActionName, nodes: s.nodes };
+    },
+    async searchNodes(filter) {
+      const nodes = await d.networks.searchNodes(filter);
+      return nodes.map((n) => ({ node_id: n.node_id, farm_id: n.farm_id, updated: n.updated, endpoint_kind: n.endpoint_kind, ...nodeEndpoints(n) }));
+    },
+    async createNetwork({ name, subnet }) {
+      const net = d.networks.create(name, subnet);
+      changed('networks');
+      return networkView(net);
+    },
+    async addNode({ network, nodeId, subnet }) {
+      const net = await d.networks.addNode(network, nodeId, { subnet });
+      changed('networks');
+      return networkView(net);
+    },
+    async addAccess({ network, nodeId, family }) {
+      const { network: net } = await d.networks.addAccess(network, nodeId, { family });
+      changed('networks');
+      changed('tunnels');
+      return networkView(net);
+    },
+    async registerNetwork({ network, days }) {
+      const net = await d.networks.register(network, days ? Math.round(days * 86400) : DEFAULT_RESERVATION_S);
+      changed('networks');
+      return networkView(net);
+    },
+    async deleteNetwork({ name }) {
+      await d.networks.delete(name, (t) => d.tunnelService.isActive(t));
+      changed('networks');
+      changed('tunnels');
+      return null;
+    },
+  };
+}
+
+/** Validates an untrusted call and argument, runs it, and turns any failure into data. */
+export async function dispatch(handlers: Handlers, name: string, arg: unknown): Promise<Result<unknown>> {
+  if (!Object.hasOwn(CALLS, name)) return { ok: false, error: `Unknown call ${name}` };
+  const call = name as CallName;
+  if (!CALLS[call](arg)) return { ok: false, error: `Invalid argument for ${call}` };
+  try {
+    return { ok: true, value: await (handlers[call] as (a: unknown) => Promise<unknown>)(arg) };
+  } catch (e) {
+    // UserErrors are written for people; anything else is summarised without internals.
+    return { ok: false, error: e instanceof Error ? e.message.split('\n')[0]! : String(e) };
+  }
+}

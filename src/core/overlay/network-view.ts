@@ -1,0 +1,37 @@
+/** A network as the CLI's `--json` and the UI show it: public parts only, peers as the explorer names them. */
+import type { NetworkView } from '../../contract/api.js';
+import { gatewayIp, wgRoutingIp } from './address-plan.js';
+import { networkResources, relayOf } from './mesh.js';
+import type { NetworkRecord } from './model.js';
+import { endpointKind } from './node-endpoints.js';
+
+export function networkView(net: NetworkRecord): NetworkView {
+  let resources: ReturnType<typeof networkResources> | undefined;
+  let problem: string | null = null;
+  try {
+    resources = networkResources(net);
+  } catch (e) {
+    problem = (e as Error).message;
+  }
+  return {
+    name: net.name,
+    ipRange: net.ipRange,
+    explorer: net.explorer ?? null,
+    reservation: net.reservation ? { id: net.reservation.id, expiration: net.reservation.expiration } : null,
+    changedSinceRegistration: net.dirty ?? false,
+    problem,
+    relay: relayOf(net)?.nodeId ?? null,
+    nodes: net.nodes.map((n) => ({
+      nodeId: n.nodeId,
+      subnet: n.subnet,
+      gateway: gatewayIp(n.subnet),
+      wgAddress: wgRoutingIp(n.subnet),
+      port: n.listenPort,
+      endpointKind: endpointKind(n.endpoints),
+      endpoints: n.endpoints,
+      publicKey: n.wgPublicKey,
+      peers: resources?.find((r) => r.node_id === n.nodeId)?.peers ?? [],
+    })),
+    accesses: net.accesses.map((a) => ({ nodeId: a.nodeId, subnet: a.subnet, wgAddress: wgRoutingIp(a.subnet), family: a.family, publicKey: a.wgPublicKey, tunnel: a.tunnelName })),
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * `overlay-connect ui`: the desktop window's renderer and the contract over HTTP, on 127.0.0.1 only.
+ * Every request must carry the random token of the printed URL (as ?token=, a Bearer header, or the
+ * SameSite=Strict cookie set when that URL is opened), a Host naming this listener (no DNS rebinding) and,
+ * when the browser sends one, our own Origin. State changes are pushed with server-sent events.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { extname, join, normalize } from 'node:path';
+import type { UiEvent } from '../contract/api.js';
+import { dispatch, type Handlers } from '../app/services.js';
+
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png' };
+const MAX_BODY = 2 << 20;
+
+export interface UiServerOptions {
+  handlers: Handlers;
+  onEvent(listener: (e: UiEvent) => void): () => void;
+  /** The built renderer (dist/renderer). */
+  rendererDir: string;
+  port?: number;
+  token?: string;
+}
+
+export class UiServer {
+  readonly token: string;
+  private server?: Server;
+  private port = 0;
+
+  constructor(private readonly o: UiServerOptions) {
+    this.token = o.token ?? randomBytes(24).toString('base64url');
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/?token=${this.token}`;
+  }
+
+  async listen(): Promise<string> {
+    this.server = createServer((req, res) => void this.handle(req, res).catch(() => fail(res, 500, 'internal error')));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(this.o.port ?? 0, '127.0.0.1', resolve);
+    });
+    this.port = (this.server.address() as { port: number }).port;
+    return this.url;
+  }
+
+  async close(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server!.close(() => r()));
+  }
+
+  private tokenOk(req: IncomingMessage, url: URL): boolean {
+    const candidates = [url.searchParams.get('token'), /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1], /(?:^|;\s*)oc_token=([^;]+)/.exec(req.headers.cookie ?? '')?.[1]];
+    const want = Buffer.from(this.token);
+    return candidates.some((c) => c !== undefined && c !== null && Buffer.from(c).length === want.length && timingSafeEqual(Buffer.from(c), want));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const hosts = [`127.0.0.1:${this.port}`, `localhost:${this.port}`];
+    if (!hosts.includes(req.headers.host ?? '')) return fail(res, 403, 'wrong Host');
+    const origin = req.headers.origin;
+    if (origin !== undefined && !hosts.map((h) => `http://${h}`).includes(origin)) return fail(res, 403, 'wrong Origin');
+    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    if (!this.tokenOk(req, url)) return fail(res, 401, 'missing or wrong token');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('Cache-Control', 'no-store');
+
+    if (url.pathname === '/api/events' && req.method === 'GET') return this.events(req, res);
+    const call = /^\/api\/call\/([A-Za-z]+)$/.exec(url.pathname);
+    if (call && req.method === 'POST') {
+      if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return fail(res, 415, 'JSON only');
+      let arg: unknown;
+      try {
+        const text = await readBody(req);
+        arg = text ? JSON.parse(text) : undefined;
+      } catch (e) {
+        return fail(res, 400, (e as Error).message);
+      }
+      const result = await dispatch(this.o.handlers, call[1]!, (arg as { arg?: unknown } | undefined)?.arg);
+      return sendJson(res, 200, result);
+    }
+    if (req.method !== 'GET') return fail(res, 405, 'method not allowed');
+    return this.file(url, res);
+  }
+
+  private async file(url: URL, res: ServerResponse): Promise<void> {
+    const rel = url.pathname === '/' ? 'index.html' : normalize(url.pathname).replace(/^[/\\]+/, '');
+    if (rel.includes('..') || !TYPES[extname(rel)]) return fail(res, 404, 'not found');
+    let body: Buffer;
+    try {
+      body = await readFile(join(this.o.rendererDir, rel));
+    } catch {
+      return fail(res, 404, 'not found');
+    }
+    if (rel === 'index.html') {
+      res.setHeader('Set-Cookie', `oc_token=${this.token}; HttpOnly; SameSite=Strict; Path=/`);
+      res.setHeader('Content-Security-Policy', "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(rel)]!, 'content-length': body.length });
+    res.end(body);
+  }
+
+  private events(req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.write(': connected\n\n');
+    const off = this.o.onEvent((e) => res.write(`data: ${JSON.stringify(e)}\n\n`));
+    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+    req.on('close', () => {
+      off();
+      clearInterval(ping);
+    });
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY) throw new Error('request too large');
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function fail(res: ServerResponse, status: number, message: string): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  sendJson(res, status, { ok: false, error: message });
+}

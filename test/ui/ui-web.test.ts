@@ -1,0 +1,154 @@
+/**
+ * The window in real Chromium (Playwright, Debian's chromium) against `overlay-connect ui` backed by the
+ * real services: import, a real tunnel in a namespace turning `up` in the page, a network with its nodes,
+ * entrypoint and diagram, and the loopback host's refusals. Screenshots land in docs/screenshots.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKeyPair } from '../../src/core/wgconf/keys.js';
+import { ExplorerServer } from '../../src/devnet/explorer/explorer-server.js';
+import { cliAsync } from '../support/cli.js';
+import { announce, fakeNode } from '../support/grid.js';
+import { linkPair, Netns, netnsUnavailable } from '../support/netns.js';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, startUi } from '../support/ui-host.js';
+
+const noBrowser = chromiumMissing();
+if (noBrowser) console.warn(`SKIPPED: UI tests in Chromium: ${noBrowser}`);
+const noNetns = netnsUnavailable();
+if (!noBrowser && noNetns) console.warn(`SKIPPED: UI connect test with a real tunnel: ${noNetns}`);
+const SHOTS = join(process.cwd(), 'docs', 'screenshots');
+
+describe.skipIf(!!noBrowser)('the window in Chromium over the loopback host', () => {
+  let browser: Browser;
+  let dir: string;
+  let explorer: ExplorerServer;
+  let explorerUrl: string;
+  const tag = String(process.pid % 1e5);
+  let peerNs: Netns | undefined;
+  let lapNs: Netns | undefined;
+  let ui: Awaited<ReturnType<typeof startUi>>;
+  let page: Page;
+  const peer = generateKeyPair();
+  const laptop = generateKeyPair();
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'oc-ui-'));
+    mkdirSync(SHOTS, { recursive: true });
+    explorer = new ExplorerServer({ dbPath: join(dir, 'explorer.db') });
+    explorerUrl = await explorer.listen(0);
+    const nodes = [fakeNode('public', 1), fakeNode('public', 2), fakeNode('ipv6-only', 3), fakeNode('hidden', 4)];
+    for (const n of nodes) await announce(explorerUrl, n);
+    const data = ['--data-dir', join(dir, 'data'), '--explorer', explorerUrl];
+    const ok = async (...a: string[]) => expect((await cliAsync([...a, ...data])).code).toBe(0);
+    await ok('identity', 'create', '--name', 'uitest');
+    await ok('network', 'create', 'lab', '--subnet', '10.9.0.0/16');
+    for (const n of nodes) await ok('network', 'add-node', 'lab', n.node_id);
+    await ok('network', 'add-access', 'lab', nodes[0]!.node_id, '--ipv4');
+    await ok('network', 'register', 'lab');
+    let netnsArgs: string[] = [];
+    if (!noNetns) {
+      peerNs = new Netns('uipeer');
+      lapNs = new Netns('uilap');
+      linkPair(peerNs, lapNs, ['198.51.100.1/24'], ['198.51.100.2/24'], `u${tag}`);
+      const conf = join(dir, `uip${tag}.conf`);
+      writeFileSync(conf, `[Interface]\nPrivateKey = ${peer.privateKey}\nListenPort = 51820\nAddress = 10.98.0.1/24\n[Peer]\nPublicKey = ${laptop.publicKey}\nAllowedIPs = 10.98.0.2/32\n`, { mode: 0o600 });
+      peerNs.must('wg-quick', 'up', conf);
+      netnsArgs = ['--netns', lapNs.name];
+    }
+    ui = await startUi([...data, ...netnsArgs]);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+    await page.goto(ui.url);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await ui?.stop();
+    peerNs?.destroy();
+    lapNs?.destroy();
+    await explorer?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('imports a bad config with line-numbered errors and a script warning, then a good one', async () => {
+    await page.fill('#import-name', `ui${tag}`);
+    await page.fill('#import-text', '[Interface]\nPrivateKey = YOUR_KEY_HERE\nPostUp = touch /tmp/pwned\nMTU = 9\n');
+    await page.click('#import-check');
+    await expect.poll(() => page.locator('#import-result li[data-line]').allTextContents()).toEqual([
+      expect.stringMatching(/^Line 2: PrivateKey `YOUR_KEY_HERE` is a placeholder/),
+      expect.stringMatching(/^Line 4: MTU must be/),
+    ]);
+    expect(await page.locator('#import-result .script-hook').textContent()).toMatch(/Line 3: PostUp runs “touch \/tmp\/pwned” as root/);
+    await page.click('#import-go');
+    expect(await page.locator('#tunnels tbody tr[data-tunnel]').count()).toBe(1); // only the access so far
+
+    const good = `[Interface]\nPrivateKey = ${laptop.privateKey}\nAddress = 10.98.0.2/24\n\n[Peer]\nPublicKey = ${peer.publicKey}\nEndpoint = 198.51.100.1:51820\nAllowedIPs = 10.98.0.0/24\nPersistentKeepalive = 1\n`;
+    await page.fill('#import-text', good);
+    await page.click('#import-go');
+    await page.locator(`tr[data-tunnel="ui${tag}"]`).waitFor();
+    expect(await page.locator(`tr[data-tunnel="ui${tag}"] [data-state]`).textContent()).toBe('down');
+    expect(await page.content()).not.toContain(laptop.privateKey);
+  });
+
+  it.skipIf(!!noNetns)('connects a real tunnel inside a namespace and shows it up, then disconnects', async () => {
+    const row = page.locator(`tr[data-tunnel="ui${tag}"]`);
+    await row.getByRole('button', { name: `Connect ui${tag}` }).click();
+    await expect.poll(() => row.locator('[data-state]').textContent(), { timeout: 20_000 }).toBe('up');
+    expect(await row.locator('td').nth(2).textContent()).toMatch(/s ago/);
+    await page.screenshot({ path: join(SHOTS, 'tunnels.png') });
+    await row.getByRole('button', { name: `Disconnect ui${tag}` }).click();
+    await expect.poll(() => row.locator('[data-state]').textContent(), { timeout: 20_000 }).toBe('down');
+    expect(lapNs!.run('ip', ['link', 'show', `ui${tag}`]).status).not.toBe(0);
+  });
+
+  it('opens a network: nodes, entrypoint, provisioning and a diagram with the relay and the laptop', async () => {
+    await page.click('nav [data-tab="networks"]');
+    await page.getByRole('button', { name: /^lab · 10\.9\.0\.0\/16 · 4 nodes/ }).click();
+    await page.locator('#network-nodes tbody tr').first().waitFor();
+    expect(await page.locator('#network-nodes tbody tr').count()).toBe(4);
+    expect(await page.locator('#network-nodes tbody').textContent()).toMatch(/public \(relay\).*ipv6-only.*hidden/s);
+    expect(await page.locator('#network-accesses tr[data-access="lab"]').textContent()).toMatch(/10\.9\.5\.0\/24 \(100\.64\.9\.5\).*over IPv4/);
+    await expect.poll(() => page.locator('#network-nodes .result').first().textContent()).toBe('pending');
+    expect(await page.locator('svg.topology .node').count()).toBe(4);
+    expect(await page.locator('svg.topology .edge.relay').count()).toBeGreaterThan(0);
+    expect(await page.locator('svg.topology .laptop-node').getAttribute('data-entrypoint')).toBeTruthy();
+    await page.screenshot({ path: join(SHOTS, 'network.png'), fullPage: true });
+  });
+
+  it('refuses requests without the token, from another Origin, or naming another Host', async () => {
+    const base = new URL(ui.url);
+    const token = base.searchParams.get('token')!;
+    const callUrl = `${base.origin}/api/call/listTunnels`;
+    const json = { 'content-type': 'application/json' };
+    expect((await fetch(callUrl, { method: 'POST', headers: json, body: '{}' })).status).toBe(401);
+    expect((await fetch(`${base.origin}/`)).status).toBe(401);
+    expect((await fetch(callUrl, { method: 'POST', headers: { ...json, authorization: `Bearer ${token}x` }, body: '{}' })).status).toBe(401);
+    expect((await fetch(callUrl, { method: 'POST', headers: { ...json, authorization: `Bearer ${token}`, origin: 'http://evil.example' }, body: '{}' })).status).toBe(403);
+    // A DNS-rebinding page reaches us under its own host name: fetch cannot forge Host, node:http can.
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: Number(base.port), path: '/api/call/listTunnels', method: 'POST', headers: { ...json, authorization: `Bearer ${token}`, host: `evil.example:${base.port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end('{}');
+    });
+    expect(rebound).toBe(403);
+    const good = await (await fetch(callUrl, { method: 'POST', headers: { ...json, authorization: `Bearer ${token}` }, body: '{}' })).json();
+    expect(good.ok).toBe(true);
+    const bad = await (await fetch(`${base.origin}/api/call/connect`, { method: 'POST', headers: { ...json, authorization: `Bearer ${token}` }, body: JSON.stringify({ arg: { name: 'x', extra: 1 } }) })).json();
+    expect(bad).toEqual({ ok: false, error: 'Invalid argument for connect' });
+  });
+
+  it('shows the new-network flow', async () => {
+    await page.click('nav [data-tab="create"]');
+    await page.click('#find');
+    await page.locator('#found tbody tr').first().waitFor();
+    expect(await page.locator('#found tbody tr').count()).toBe(4);
+    await page.screenshot({ path: join(SHOTS, 'new-network.png') });
+  });
+});
