@@ -24,7 +24,7 @@ import { linkPair, Netns, netnsUnavailable } from '../test/support/netns.js';
  * do not fit: each takes its own /24) — (NR keys, sealed keys, peers) against the floor: the same
  * number of X25519 operations on Node's native crypto. Then peers-only re-planning of that network.
  */
-async function benchPlanning(): Promise<void> {
+async function benchPlanning(): Promise<import('../src/core/overlay/model.js').NetworkRecord> {
   const { newIdentity, nodeIdOf, toHex } = await import('../src/core/crypto/identity-keys.js');
   const { addAccess, addNode, createNetwork } = await import('../src/core/overlay/planner.js');
   const { networkResources } = await import('../src/core/overlay/mesh.js');
@@ -89,6 +89,53 @@ async function benchPlanning(): Promise<void> {
     replans.push(performance.now() - t);
   }
   console.log(`peers-only re-plan of that network: ${fmt(median(replans))} (goal ≤ 50 ms)`);
+  return net;
+}
+
+/** The tray template for 50 tunnels, and the window rendering a full network in real Chromium. */
+async function benchUi(net: import('../src/core/overlay/model.js').NetworkRecord): Promise<void> {
+  const { trayTemplate } = await import('../src/app/tray-template.js');
+  const tunnels = Array.from({ length: 50 }, (_, i) => ({ name: `tunnel-${i}`, state: (['up', 'down', 'connecting', 'error'] as const)[i % 4]! }));
+  trayTemplate(tunnels);
+  const t0 = performance.now();
+  for (let i = 0; i < 1000; i++) trayTemplate(tunnels);
+  console.log(`tray template, 50 tunnels: ${fmt((performance.now() - t0) / 1000)} per build (goal ≤ 5 ms)`);
+
+  const { existsSync } = await import('node:fs');
+  if (!existsSync('/usr/bin/chromium')) return console.log('network view: SKIPPED (/usr/bin/chromium not installed)');
+  const { chromium } = await import('@playwright/test');
+  const { composeApp } = await import('../src/app/compose.js');
+  const { UiServer } = await import('../src/web/ui-server.js');
+  const dir = mkdtempSync(join(tmpdir(), 'oc-bench-ui-'));
+  const store = openNodeStore(dir);
+  store.update((d) => {
+    d.networks[net.name] = net;
+  });
+  const app = composeApp({ store, cipher: passphraseProvider(async () => 'bench'), dataDir: dir, runner: directRunner, exportConfig: async () => null });
+  const server = new UiServer({ handlers: app.handlers, onEvent: app.onEvent, rendererDir: join(process.cwd(), 'dist', 'renderer') });
+  const url = await server.listen();
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  try {
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.click('nav [data-tab="networks"]');
+    const button = page.getByRole('button', { name: new RegExp(`^${net.name} `) });
+    await button.waitFor();
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await page.evaluate(() => document.getElementById('network-detail')!.replaceChildren());
+      const start = Date.now();
+      await button.click();
+      await page.locator('svg.topology').waitFor();
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
+      times.push(Date.now() - start);
+    }
+    console.log(`network view, ${net.nodes.length} nodes: ${fmt(median(times))} from click to painted diagram, contract call included (goal ≤ 100 ms)`);
+  } finally {
+    await browser.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -198,5 +245,6 @@ async function benchTunnels(): Promise<void> {
   }
 }
 
-await benchPlanning();
+const planned = await benchPlanning();
+await benchUi(planned);
 await benchTunnels();

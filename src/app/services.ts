@@ -89,7 +89,7 @@ export function createHandlers(d: ServiceDeps): Handlers {
       return d.networks.list().map((n) => ({ name: n.name, ipRange: n.ipRange, nodes: n.nodes.length, accesses: n.accesses.length, reservation: n.reservation?.id ?? null }));
     },
     async getNetwork({ name }) {
-      return networkView(d.networks.get(name));
+      return networkView(d.networks.get(name), { peers: false });
     },
     async networkStatus({ name }): Promise<NetworkStatusView> {
       const s = await d.networks.status(name);
@@ -102,23 +102,23 @@ export function createHandlers(d: ServiceDeps): Handlers {
     async createNetwork({ name, subnet }) {
       const net = d.networks.create(name, subnet);
       changed('networks');
-      return networkView(net);
+      return networkView(net, { peers: false });
     },
     async addNode({ network, nodeId, subnet }) {
       const net = await d.networks.addNode(network, nodeId, { subnet });
       changed('networks');
-      return networkView(net);
+      return networkView(net, { peers: false });
     },
     async addAccess({ network, nodeId, family }) {
       const { network: net } = await d.networks.addAccess(network, nodeId, { family });
       changed('networks');
       changed('tunnels');
-      return networkView(net);
+      return networkView(net, { peers: false });
     },
     async registerNetwork({ network, days }) {
       const net = await d.networks.register(network, days ? Math.round(days * 86400) : DEFAULT_RESERVATION_S);
       changed('networks');
-      return networkView(net);
+      return networkView(net, { peers: false });
     },
     async deleteNetwork({ name }) {
       await d.networks.delete(name, (t) => d.tunnelService.isActive(t));

@@ -53,7 +53,10 @@ export interface NodeView {
   endpointKind: 'public' | 'ipv6-only' | 'hidden';
   endpoints: { ipv4: string | null; ipv6: string | null };
   publicKey: string;
+  /** Each peer with the explorer's field names (empty in the UI's view, where they would be megabytes). */
   peers: PeerView[];
+  /** The node whose peer entry carries the subnets this node cannot reach directly. */
+  relayVia: string | null;
 }
 
 export interface NetworkView {
@@ -64,6 +67,8 @@ export interface NetworkView {
   changedSinceRegistration: boolean;
   problem: string | null;
   relay: string | null;
+  /** Direct peerings as node-id pairs; listed for networks of up to 40 nodes (larger diagrams show relays). */
+  links: [string, string][];
   nodes: NodeView[];
   accesses: { nodeId: string; subnet: string; wgAddress: string; family: 4 | 6; publicKey: string; tunnel: string }[];
 }

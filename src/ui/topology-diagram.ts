@@ -16,28 +16,15 @@ export function topologyDiagram(net: NetworkView): SVGElement {
     const a = (2 * Math.PI * i) / Math.max(1, n) - Math.PI / 2;
     return [node.nodeId, { x: c + r * Math.cos(a), y: c + r * Math.sin(a) }];
   }));
-  const byKey = new Map(net.nodes.map((x) => [x.publicKey, x]));
   const svg = s('svg', { viewBox: `0 0 ${size} ${size}`, width: size, height: size, role: 'img', 'aria-label': `Topology of ${net.name}`, class: 'topology' });
   const edges = s('g', { class: 'edges' });
-  const drawn = new Set<string>();
-  // Many nodes: direct peerings would paint the disc solid; draw only relays and the laptop then.
-  const drawMesh = n <= 40;
-  for (const node of net.nodes) {
-    const a = pos.get(node.nodeId)!;
-    for (const p of node.peers) {
-      const other = byKey.get(p.public_key);
-      if (!other) continue;
-      const b = pos.get(other.nodeId)!;
-      const relayed = p.allowed_iprange.length > 2 && node.endpointKind === 'hidden';
-      const key = [node.nodeId, other.nodeId].sort().join('|');
-      if (relayed) {
-        edges.append(s('line', { x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: 'edge relay', 'data-relay': `${node.nodeId}->${other.nodeId}` }));
-      } else if (drawMesh && !drawn.has(key)) {
-        drawn.add(key);
-        edges.append(s('line', { x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: 'edge' }));
-      }
-    }
-  }
+  const line = (from: string, to: string, cls: string, extra: Record<string, string> = {}) => {
+    const a = pos.get(from);
+    const b = pos.get(to);
+    if (a && b) edges.append(s('line', { x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: cls, ...extra }));
+  };
+  for (const [a, b] of net.links) line(a, b, 'edge');
+  for (const node of net.nodes) if (node.relayVia) line(node.nodeId, node.relayVia, 'edge relay', { 'data-relay': `${node.nodeId}->${node.relayVia}` });
   svg.append(edges);
   for (const acc of net.accesses) {
     const e = pos.get(acc.nodeId);

@@ -5,13 +5,30 @@ import { networkResources, relayOf } from './mesh.js';
 import type { NetworkRecord } from './model.js';
 import { endpointKind } from './node-endpoints.js';
 
-export function networkView(net: NetworkRecord): NetworkView {
+export const LINKS_MAX_NODES = 40;
+
+export function networkView(net: NetworkRecord, options: { peers?: boolean } = { peers: true }): NetworkView {
   let resources: ReturnType<typeof networkResources> | undefined;
   let problem: string | null = null;
   try {
     resources = networkResources(net);
   } catch (e) {
     problem = (e as Error).message;
+  }
+  const byKey = new Map(net.nodes.map((n) => [n.wgPublicKey, n]));
+  const subnets = new Set(net.nodes.map((n) => n.subnet));
+  const relayVia = new Map<string, string>();
+  const links = new Map<string, [string, string]>();
+  for (const r of resources ?? []) {
+    for (const p of r.peers) {
+      const other = byKey.get(p.public_key);
+      if (!other) continue;
+      if (p.allowed_iprange.some((a) => a !== p.iprange && subnets.has(a))) relayVia.set(r.node_id, other.nodeId);
+      if (net.nodes.length <= LINKS_MAX_NODES) {
+        const pair = [r.node_id, other.nodeId].sort() as [string, string];
+        links.set(pair.join('|'), pair);
+      }
+    }
   }
   return {
     name: net.name,
@@ -21,6 +38,7 @@ export function networkView(net: NetworkRecord): NetworkView {
     changedSinceRegistration: net.dirty ?? false,
     problem,
     relay: relayOf(net)?.nodeId ?? null,
+    links: [...links.values()],
     nodes: net.nodes.map((n) => ({
       nodeId: n.nodeId,
       subnet: n.subnet,
@@ -30,7 +48,8 @@ export function networkView(net: NetworkRecord): NetworkView {
       endpointKind: endpointKind(n.endpoints),
       endpoints: n.endpoints,
       publicKey: n.wgPublicKey,
-      peers: resources?.find((r) => r.node_id === n.nodeId)?.peers ?? [],
+      peers: options.peers ? (resources?.find((r) => r.node_id === n.nodeId)?.peers ?? []) : [],
+      relayVia: relayVia.get(n.nodeId) ?? null,
     })),
     accesses: net.accesses.map((a) => ({ nodeId: a.nodeId, subnet: a.subnet, wgAddress: wgRoutingIp(a.subnet), family: a.family, publicKey: a.wgPublicKey, tunnel: a.tunnelName })),
   };
