@@ -1,10 +1,10 @@
 // Builds the four bundles: CLI and Electron main (ESM, node_modules left external: both run beside them),
 // the sandboxed preload (one CommonJS file, as sandboxed preloads must be) and the renderer (one classic
 // script, so it loads from file:// and from the loopback host alike).
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync } from 'node:fs';
 import { build } from 'esbuild';
 
-rmSync('dist', { recursive: true, force: true });
+// dist is overwritten in place, not removed first: a test run building it must not pull it from under another.
 mkdirSync('dist/renderer', { recursive: true });
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', target: 'node20' };
 await Promise.all([

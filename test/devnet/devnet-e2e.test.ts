@@ -160,6 +160,7 @@ describe.skipIf(!!skip)('devnet end to end', () => {
   }, 120_000);
 
   it('random topologies (seeded, 2–8 nodes): plan, register, connect, full reachability', async () => {
+    await cli('devnet', 'down'); // whatever an earlier failure left up
     let seed = 20261129;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     for (let round = 0; round < 3; round++) {

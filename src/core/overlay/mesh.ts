@@ -141,3 +141,33 @@ export function networkResources(net: NetworkRecord): ExplorerNetworkResource[] 
     };
   });
 }
+
+/**
+ * Who peers directly and who goes through the relay, without building allowed-IP lists: what a diagram
+ * needs, at a fraction of `networkResources`' cost. Same rules (`directEndpoint`, `relayOf`), same
+ * refusals, reported as `problem` rather than thrown.
+ */
+export function meshSummary(net: NetworkRecord, listLinks: boolean): { links: [string, string][]; relayVia: Map<string, string>; problem: string | null } {
+  const relay = relayOf(net);
+  const links: [string, string][] = [];
+  const relayVia = new Map<string, string>();
+  let problem: string | null = null;
+  if (net.nodes.some(hidden) && !relay) problem = 'Network has hidden nodes but no node with a public IPv4 to relay them: add one';
+  const nodes = net.nodes;
+  for (let i = 0; i < nodes.length; i++) {
+    for (let j = 0; j < nodes.length; j++) {
+      if (i === j) continue;
+      const direct = directEndpoint(nodes[i]!, nodes[j]!) !== undefined;
+      if (direct) {
+        if (listLinks && i < j) links.push([nodes[i]!.nodeId, nodes[j]!.nodeId]);
+        continue;
+      }
+      if (relay && relay !== nodes[i] && directEndpoint(nodes[i]!, relay) !== undefined && directEndpoint(relay, nodes[j]!) !== undefined) {
+        relayVia.set(nodes[i]!.nodeId, relay.nodeId);
+      } else {
+        problem ??= `Node ${nodes[i]!.nodeId} cannot reach node ${nodes[j]!.nodeId}: no common address family and no relay between them`;
+      }
+    }
+  }
+  return { links, relayVia, problem };
+}

@@ -1,35 +1,27 @@
 /** A network as the CLI's `--json` and the UI show it: public parts only, peers as the explorer names them. */
 import type { NetworkView } from '../../contract/api.js';
 import { gatewayIp, wgRoutingIp } from './address-plan.js';
-import { networkResources, relayOf } from './mesh.js';
+import { meshSummary, networkResources, relayOf } from './mesh.js';
 import type { NetworkRecord } from './model.js';
 import { endpointKind } from './node-endpoints.js';
 
 export const LINKS_MAX_NODES = 40;
 
 export function networkView(net: NetworkRecord, options: { peers?: boolean } = { peers: true }): NetworkView {
+  // Peers are built only when asked for (CLI --json); the UI needs links and relays, which are far cheaper.
   let resources: ReturnType<typeof networkResources> | undefined;
   let problem: string | null = null;
-  try {
-    resources = networkResources(net);
-  } catch (e) {
-    problem = (e as Error).message;
-  }
-  const byKey = new Map(net.nodes.map((n) => [n.wgPublicKey, n]));
-  const subnets = new Set(net.nodes.map((n) => n.subnet));
-  const relayVia = new Map<string, string>();
-  const links = new Map<string, [string, string]>();
-  for (const r of resources ?? []) {
-    for (const p of r.peers) {
-      const other = byKey.get(p.public_key);
-      if (!other) continue;
-      if (p.allowed_iprange.some((a) => a !== p.iprange && subnets.has(a))) relayVia.set(r.node_id, other.nodeId);
-      if (net.nodes.length <= LINKS_MAX_NODES) {
-        const pair = [r.node_id, other.nodeId].sort() as [string, string];
-        links.set(pair.join('|'), pair);
-      }
+  if (options.peers) {
+    try {
+      resources = networkResources(net);
+    } catch (e) {
+      problem = (e as Error).message;
     }
   }
+  const summary = meshSummary(net, net.nodes.length <= LINKS_MAX_NODES);
+  problem ??= summary.problem;
+  const links = summary.links;
+  const relayVia = summary.relayVia;
   return {
     name: net.name,
     ipRange: net.ipRange,
@@ -38,7 +30,7 @@ export function networkView(net: NetworkRecord, options: { peers?: boolean } = {
     changedSinceRegistration: net.dirty ?? false,
     problem,
     relay: relayOf(net)?.nodeId ?? null,
-    links: [...links.values()],
+    links,
     nodes: net.nodes.map((n) => ({
       nodeId: n.nodeId,
       subnet: n.subnet,

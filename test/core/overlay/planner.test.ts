@@ -175,3 +175,30 @@ describe('full mesh', () => {
     });
   });
 });
+
+describe('mesh summary (what the UI draws)', () => {
+  it('agrees with the full peers on links, relays and refusals', async () => {
+    const { meshSummary } = await import('../../../src/core/overlay/mesh.js');
+    await fc.assert(fc.asyncProperty(fc.array(fc.constantFrom<Kind>('public', 'ipv6-only', 'hidden', 'ipv4-only'), { minLength: 2, maxLength: 12 }), async (kinds) => {
+      let net = createNetwork('sum', '10.78.0.0/16');
+      for (const [i, k] of kinds.entries()) net = await addNode(net, fakeNode(k, i));
+      const summary = meshSummary(net, true);
+      let nrs;
+      try {
+        nrs = networkResources(net);
+      } catch (e) {
+        expect(summary.problem).toBe((e as Error).message);
+        return;
+      }
+      expect(summary.problem).toBeNull();
+      const byKey = new Map(net.nodes.map((n) => [n.wgPublicKey, n.nodeId]));
+      const links = new Set<string>();
+      for (const nr of nrs) {
+        for (const p of nr.peers) links.add([nr.node_id, byKey.get(p.public_key)!].sort().join('|'));
+        const carrier = nr.peers.find((p) => p.allowed_iprange.some((a) => a !== p.iprange && net.nodes.some((n) => n.subnet === a)));
+        expect(summary.relayVia.get(nr.node_id)).toBe(carrier ? byKey.get(carrier.public_key) : undefined);
+      }
+      expect(new Set(summary.links.map((l) => [...l].sort().join('|')))).toEqual(links);
+    }), { numRuns: 40 });
+  }, 60_000);
+});
