@@ -14,6 +14,7 @@ import type { TunnelService } from '../core/tunnels/tunnel-service.js';
 import type { TunnelStatus } from '../core/tunnels/tunnel-status.js';
 import type { TunnelStore } from '../core/tunnels/tunnel-store.js';
 import { checkConfigText } from '../core/wgconf/parser.js';
+import { configsFromZip } from '../core/wgconf/zip-configs.js';
 
 export function tunnelView(t: TunnelRecord, s?: TunnelStatus): TunnelView {
   return {
@@ -74,6 +75,20 @@ export function createHandlers(d: ServiceDeps): Handlers {
       await d.tunnelService.refresh();
       changed('tunnels');
       return { tunnel: tunnelView(r.tunnel), warnings: r.warnings, scripts: r.scripts };
+    },
+    async importArchive({ zipBase64 }) {
+      const results = [];
+      for (const c of configsFromZip(Buffer.from(zipBase64, 'base64'))) {
+        try {
+          await d.tunnels.importText(c.bytes, { name: c.name });
+          results.push({ name: c.name, ok: true, error: null });
+        } catch (e) {
+          results.push({ name: c.name, ok: false, error: (e as Error).message });
+        }
+      }
+      if (!results.length) throw new UserError('The archive holds no .conf file');
+      changed('tunnels');
+      return results;
     },
     async removeTunnel({ name }) {
       d.tunnels.get(name);

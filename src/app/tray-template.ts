@@ -17,7 +17,7 @@ export interface TrayItem {
   type?: 'normal' | 'checkbox' | 'separator' | 'submenu';
   checked?: boolean;
   enabled?: boolean;
-  action?: { kind: 'toggle'; tunnel: string } | { kind: 'open' } | { kind: 'import' } | { kind: 'quit' };
+  action?: { kind: 'toggle'; tunnel: string } | { kind: 'open' } | { kind: 'import' } | { kind: 'login'; enable: boolean } | { kind: 'quit' };
   submenu?: TrayItem[];
 }
 
@@ -47,7 +47,8 @@ function tunnelItem(t: TrayTunnel): TrayItem {
   return { label: `${t.name}${suffix}`, type: 'checkbox', checked: t.state === 'up' || t.state === 'connecting', action: { kind: 'toggle', tunnel: t.name } };
 }
 
-export function trayTemplate(tunnels: readonly TrayTunnel[]): TrayItem[] {
+/** `startAtLogin` is given where the host can set it (the desktop app), and adds its checkbox. */
+export function trayTemplate(tunnels: readonly TrayTunnel[], options: { startAtLogin?: boolean } = {}): TrayItem[] {
   const sorted = [...tunnels].sort((a, b) => a.name.localeCompare(b.name));
   const items: TrayItem[] = [];
   if (!sorted.length) items.push({ label: 'No tunnels yet', enabled: false });
@@ -57,7 +58,11 @@ export function trayTemplate(tunnels: readonly TrayTunnel[]): TrayItem[] {
     items.push(...active.slice(0, TRAY_INLINE_MAX).map(tunnelItem));
     items.push({ label: `All tunnels (${sorted.length})`, type: 'submenu', submenu: sorted.map(tunnelItem) });
   }
-  items.push({ type: 'separator' }, { label: 'Open', action: { kind: 'open' } }, { label: 'Import config…', action: { kind: 'import' } }, { type: 'separator' }, { label: 'Quit', action: { kind: 'quit' } });
+  items.push({ type: 'separator' }, { label: 'Open', action: { kind: 'open' } }, { label: 'Import config…', action: { kind: 'import' } }, { type: 'separator' });
+  if (options.startAtLogin !== undefined) {
+    items.push({ label: 'Start at login', type: 'checkbox', checked: options.startAtLogin, action: { kind: 'login', enable: !options.startAtLogin } });
+  }
+  items.push({ label: 'Quit', action: { kind: 'quit' } });
   return items;
 }
 

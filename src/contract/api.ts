@@ -109,6 +109,7 @@ export const CALLS = {
   checkConfig: (arg: unknown): arg is { text: string } => isRecord(arg) && exact(arg, ['text']) && typeof arg.text === 'string' && arg.text.length <= 1 << 20,
   importConfig: (arg: unknown): arg is { name: string; text: string; allowScripts?: boolean } =>
     isRecord(arg) && exact(arg, ['name', 'text', 'allowScripts']) && str(arg.name, 128) && typeof arg.text === 'string' && arg.text.length <= 1 << 20 && optBool(arg.allowScripts),
+  importArchive: (arg: unknown): arg is { zipBase64: string } => isRecord(arg) && exact(arg, ['zipBase64']) && typeof arg.zipBase64 === 'string' && arg.zipBase64.length <= 8 << 20,
   removeTunnel: named,
   exportConfig: named,
   listNetworks: (arg: unknown): arg is undefined => arg === undefined,
@@ -132,6 +133,8 @@ export interface CallTypes {
   disconnect: { arg: { name: string }; result: TunnelView };
   checkConfig: { arg: { text: string }; result: ConfigCheckView };
   importConfig: { arg: { name: string; text: string; allowScripts?: boolean }; result: { tunnel: TunnelView; warnings: Issue[]; scripts: ConfigCheckView['scripts'] } };
+  /** A .zip of .conf files (as the WireGuard clients export them): each imported or refused on its own. */
+  importArchive: { arg: { zipBase64: string }; result: { name: string; ok: boolean; error: string | null }[] };
   removeTunnel: { arg: { name: string }; result: null };
   /** The host writes the file (a save dialog, or its exports folder): the key never reaches the UI. */
   exportConfig: { arg: { name: string }; result: { path: string } | null };

@@ -126,7 +126,8 @@ function updateTray(): void {
   const tunnels = services.tunnelService.statuses().map((s) => ({ name: s.name, state: s.state }));
   tray.setImage(trayIcon(trayIconState(tunnels)));
   tray.setToolTip(trayTooltip(tunnels));
-  tray.setContextMenu(Menu.buildFromTemplate(toMenu(trayTemplate(tunnels))));
+  const startAtLogin = app.getLoginItemSettings().openAtLogin;
+  tray.setContextMenu(Menu.buildFromTemplate(toMenu(trayTemplate(tunnels, { startAtLogin }))));
 }
 
 function toMenu(items: TrayItem[]): MenuItemConstructorOptions[] {
@@ -145,14 +146,24 @@ async function act(action: NonNullable<TrayItem['action']>): Promise<void> {
   if (action.kind === 'open') return showWindow();
   if (action.kind === 'quit') return app.quit();
   if (action.kind === 'import') return importFromDialog();
+  if (action.kind === 'login') {
+    // Starts hidden in the tray; it restores nothing by itself (users do not want surprise connections).
+    app.setLoginItemSettings({ openAtLogin: action.enable, args: ['--hidden'] });
+    return updateTray();
+  }
   const s = services.tunnelService.statuses().find((x) => x.name === action.tunnel);
   const r = await dispatch(services.handlers, s && s.state !== 'down' && s.state !== 'error' ? 'disconnect' : 'connect', { name: action.tunnel });
   if (!r.ok && Notification.isSupported()) new Notification({ title: action.tunnel, body: r.error }).show();
 }
 
 async function importFromDialog(): Promise<void> {
-  const r = await dialog.showOpenDialog({ properties: ['openFile', 'multiSelections'], filters: [{ name: 'WireGuard config', extensions: ['conf'] }] });
+  const r = await dialog.showOpenDialog({ properties: ['openFile', 'multiSelections'], filters: [{ name: 'WireGuard config', extensions: ['conf', 'zip'] }] });
   for (const path of r.filePaths) {
+    if (/\.zip$/i.test(path)) {
+      const res = await dispatch(services!.handlers, 'importArchive', { zipBase64: (await readFile(path)).toString('base64') });
+      if (!res.ok) dialog.showErrorBox('Cannot import the archive', res.error);
+      continue;
+    }
     const text = await readFile(path, 'utf8');
     const name = path.split(/[\\/]/).pop()!.replace(/\.conf$/i, '');
     const res = await dispatch(services!.handlers, 'importConfig', { name, text });

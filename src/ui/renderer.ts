@@ -101,6 +101,17 @@ document.addEventListener('drop', async (e) => {
 });
 
 async function takeFile(file: File): Promise<void> {
+  if (/\.zip$/i.test(file.name)) {
+    if (file.size > 6 << 20) return showError(`${file.name} is too large`);
+    const b64 = await new Promise<string>((resolve) => {
+      const r = new FileReader();
+      r.onload = () => resolve(String(r.result).replace(/^data:[^,]*,/, ''));
+      r.readAsDataURL(file);
+    });
+    const results = await call(api.importArchive({ zipBase64: b64 }));
+    if (results) $('import-result').replaceChildren(...results.map((x) => h('li', { class: x.ok ? 'ok' : 'error' }, x.ok ? `Imported “${x.name}”` : `${x.name}: ${x.error}`)));
+    return loadTunnels();
+  }
   if (file.size > 1 << 20) return showError(`${file.name} is too large to be a WireGuard config`);
   $<HTMLTextAreaElement>('import-text').value = await file.text();
   if (!$<HTMLInputElement>('import-name').value) $<HTMLInputElement>('import-name').value = file.name.replace(/\.conf$/i, '');

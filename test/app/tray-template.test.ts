@@ -17,6 +17,13 @@ describe('tray template (state → items)', () => {
     ]);
   });
 
+  it('offers start at login where the host can set it, never connecting anything by itself', () => {
+    const items = trayTemplate([t('a')], { startAtLogin: false });
+    expect(items.at(-2)).toEqual({ label: 'Start at login', type: 'checkbox', checked: false, action: { kind: 'login', enable: true } });
+    expect(trayTemplate([t('a')], { startAtLogin: true }).at(-2)).toMatchObject({ checked: true, action: { kind: 'login', enable: false } });
+    expect(trayTemplate([t('a')]).some((i) => i.label === 'Start at login')).toBe(false);
+  });
+
   it('says connecting and error in the label', () => {
     const [a, b] = trayTemplate([t('a', 'connecting'), t('b', 'error')]);
     expect(a).toMatchObject({ label: 'a (connecting…)', checked: true });

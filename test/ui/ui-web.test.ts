@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src/core/wgconf/keys.js';
 import { ExplorerServer } from '../../src/devnet/explorer/explorer-server.js';
 import { cliAsync } from '../support/cli.js';
+import { makeZip } from '../support/zip.js';
 import { announce, fakeNode } from '../support/grid.js';
 import { linkPair, Netns, netnsUnavailable } from '../support/netns.js';
 import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, startUi } from '../support/ui-host.js';
@@ -92,6 +93,16 @@ describe.skipIf(!!noBrowser)('the window in Chromium over the loopback host', ()
     await page.locator(`tr[data-tunnel="ui${tag}"]`).waitFor();
     expect(await page.locator(`tr[data-tunnel="ui${tag}"] [data-state]`).textContent()).toBe('down');
     expect(await page.content()).not.toContain(laptop.privateKey);
+
+    // A .zip of configs, as the WireGuard clients export them: each imported or refused on its own.
+    const other = generateKeyPair();
+    const zip = makeZip([
+      { name: `z${tag}.conf`, data: Buffer.from(`[Interface]\nPrivateKey = ${other.privateKey}\nAddress = 10.97.1.2/24\n`), deflate: true },
+      { name: 'broken.conf', data: Buffer.from('[Interface]\nMTU = 1\n') },
+    ]);
+    await page.setInputFiles('#import-file', { name: 'export.zip', mimeType: 'application/zip', buffer: zip });
+    await expect.poll(() => page.locator('#import-result li').allTextContents()).toEqual([`Imported “z${tag}”`, expect.stringMatching(/^broken: line 1: \[Interface\] has no PrivateKey/)]);
+    await page.locator(`tr[data-tunnel="z${tag}"]`).waitFor();
   });
 
   it.skipIf(!!noNetns)('connects a real tunnel inside a namespace and shows it up, then disconnects', async () => {
