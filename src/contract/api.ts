@@ -5,24 +5,18 @@
  * private key.
  */
 
-export type TunnelState = 'down' | 'connecting' | 'up' | 'error';
+import type { TunnelStatus } from '../core/tunnels/tunnel-status.js';
 
-export interface TunnelView {
-  name: string;
-  interface: string;
+export type TunnelState = TunnelStatus['state'];
+
+/** A tunnel's public parts and its live state (the same fields the tunnel service derives). */
+export interface TunnelView extends Omit<TunnelStatus, 'netns'> {
   publicKey: string;
   addresses: string[];
   endpoints: string[];
   scripts: { key: string; command: string }[];
   allowScripts: boolean;
   source: 'import' | 'access';
-  state: TunnelState;
-  rxBytes: number | null;
-  txBytes: number | null;
-  latestHandshake: number | null;
-  endpoint: string | null;
-  error: string | null;
-  detail: string | null;
 }
 
 export interface Issue {

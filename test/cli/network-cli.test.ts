@@ -4,7 +4,6 @@
  * would post them. Real WireGuard across these networks is the devnet's end-to-end test.
  */
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import nacl from 'tweetnacl';
@@ -17,17 +16,10 @@ import { publicKeyOf } from '../../src/core/wgconf/keys.js';
 import { cliAsync as run } from '../support/cli.js';
 import { announce, fakeNode, type FakeNode } from '../support/grid.js';
 import { useTempDir } from '../support/tmp.js';
+import { freePort } from '../support/ports.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 describe('networks through the CLI against an explorer', () => {
   let explorer: ExplorerServer;
@@ -154,7 +146,7 @@ describe('networks through the CLI against an explorer', () => {
   it('passes the explorer\'s own errors through verbatim and loses nothing', async () => {
     const bad = (await cli('identity', 'create', '--name', 'Alice'));
     expect(bad.stderr).toMatch(/warning: not registered in the phonebook of .*: The explorer refused POST \/users \(HTTP 400\): name should be all lower case/);
-    const closed = await closedPort();
+    const closed = await freePort();
     const unreachable = await run(['nodes', 'search', '--data-dir', join(tmp.path, 'data'), '--explorer', `http://127.0.0.1:${closed}`]);
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toBe(`overlay-connect: Cannot reach the explorer at http://127.0.0.1:${closed}: connect ECONNREFUSED 127.0.0.1:${closed}\n`);

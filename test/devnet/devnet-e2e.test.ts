@@ -4,23 +4,16 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devnetUnavailable, restartAgent } from '../../src/devnet/devnet.js';
 import { cliAsync } from '../support/cli.js';
+import { freePort } from '../support/ports.js';
 
 const skip = devnetUnavailable();
 if (skip) console.warn(`SKIPPED: devnet end-to-end tests: ${skip}`);
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 const inNs = (ns: string, ...cmd: string[]) => spawnSync('ip', ['netns', 'exec', ns, ...cmd], { encoding: 'utf8', timeout: 20_000 });
 const ping = (ns: string, addr: string) => inNs(ns, 'ping', '-c', '1', '-W', '2', '-n', addr).status === 0 || inNs(ns, 'ping', '-c', '1', '-W', '2', '-n', addr).status === 0;
