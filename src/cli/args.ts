@@ -4,7 +4,7 @@
  * (exit 2).
  */
 
-export type OptionSpec = { type: 'string' | 'boolean'; short?: string; description: string; value?: string };
+export type OptionSpec = { type: 'string' | 'boolean'; short?: string; description: string; value?: string; required?: boolean };
 export type OptionSpecs = Record<string, OptionSpec>;
 
 export class UsageError extends Error {

@@ -29,7 +29,10 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
 export const COMMANDS: Command[] = [...configCommands, ...tunnelCommands, ...keyCommands, ...identityCommands, ...nodeCommands, ...networkCommands, ...devnetCommands, ...uiCommands];
 
 function usageOf(c: Command): string {
-  const opts = Object.entries(c.options ?? {}).map(([n, s]) => `[--${n}${s.value ? ` ${s.value}` : ''}]`);
+  const opts = Object.entries(c.options ?? {}).map(([n, s]) => {
+    const word = `${s.short ? `-${s.short}` : `--${n}`}${s.value ? ` ${s.value}` : ''}`;
+    return s.required ? word : `[${word}]`;
+  });
   return ['overlay-connect', ...c.path, ...c.args.map((a) => (a.endsWith('?') ? `[${a.slice(0, -1)}]` : a)), ...opts].join(' ');
 }
 

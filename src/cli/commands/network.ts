@@ -23,7 +23,7 @@ export const networkCommands: Command[] = [
   {
     path: ['network', 'create'],
     args: ['NAME'],
-    options: { subnet: { type: 'string', value: 'CIDR', description: 'the network\'s private /16 (RFC 1918), e.g. 10.20.0.0/16' } },
+    options: { subnet: { type: 'string', value: 'CIDR', required: true, description: 'the network\'s private /16 (RFC 1918), e.g. 10.20.0.0/16' } },
     summary: 'Define an overlay network: a name and a private /16',
     async run(ctx, [name], opts) {
       if (typeof opts.subnet !== 'string') throw new UserError('network create needs --subnet, a private /16 such as 10.20.0.0/16');
