@@ -13,7 +13,8 @@ import { generateKeyPair } from '../../src/core/wgconf/keys.js';
 import { ExplorerServer } from '../../src/devnet/explorer/explorer-server.js';
 import { cliAsync } from '../support/cli.js';
 import { makeZip } from '../support/zip.js';
-import { announce, fakeNode } from '../support/grid.js';
+import { announce, fakeNode, type FakeNode } from '../support/grid.js';
+import { pollWorkloads, postResult } from '../../src/devnet/node-api.js';
 import { linkPair, Netns, netnsUnavailable } from '../support/netns.js';
 import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, startUi } from '../support/ui-host.js';
 
@@ -35,13 +36,14 @@ describe.skipIf(!!noBrowser)('the window in Chromium over the loopback host', ()
   let page: Page;
   const peer = generateKeyPair();
   const laptop = generateKeyPair();
+  let nodes: FakeNode[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'oc-ui-'));
     mkdirSync(SHOTS, { recursive: true });
     explorer = new ExplorerServer({ dbPath: join(dir, 'explorer.db') });
     explorerUrl = await explorer.listen(0);
-    const nodes = [fakeNode('public', 1), fakeNode('public', 2), fakeNode('ipv6-only', 3), fakeNode('hidden', 4)];
+    nodes = [fakeNode('public', 1), fakeNode('public', 2), fakeNode('ipv6-only', 3), fakeNode('hidden', 4)];
     for (const n of nodes) await announce(explorerUrl, n);
     const data = ['--data-dir', join(dir, 'data'), '--explorer', explorerUrl];
     const ok = async (...a: string[]) => expect((await cliAsync([...a, ...data])).code).toBe(0);
@@ -161,5 +163,18 @@ describe.skipIf(!!noBrowser)('the window in Chromium over the loopback host', ()
     await page.locator('#found tbody tr').first().waitFor();
     expect(await page.locator('#found tbody tr').count()).toBe(4);
     await page.screenshot({ path: join(SHOTS, 'new-network.png') });
+    // The whole flow: name, /16, nodes, entrypoint, register, then the nodes' results as they come.
+    await page.fill('#create-name', 'made');
+    await page.fill('#create-subnet', '10.12.0.0/16');
+    await page.getByRole('radio', { name: `Access through ${nodes[1]!.node_id}` }).check();
+    await page.click('#create-go');
+    await expect.poll(() => page.locator('#create-progress').textContent(), { timeout: 20_000 }).toMatch(/Registered: reservation \d+/);
+    for (const n of nodes) {
+      const mine = (await pollWorkloads(explorerUrl, n.identity)).filter((w) => w.content.name === 'made');
+      for (const w of mine) await postResult(explorerUrl, n.identity, w.workload_id, { state: 1, message: '' });
+    }
+    await expect.poll(() => page.locator('#create-progress li').last().textContent(), { timeout: 20_000 }).toBe('All 4 nodes report ok');
+    expect(await page.locator('#create-progress').textContent()).toMatch(/Access through .* over IPv4: tunnel “made”/);
+    await page.locator('tr[data-tunnel="made"]').waitFor({ state: 'attached' });
   });
 });
