@@ -1,7 +1,7 @@
 /**
  * The window in real Chromium (Playwright, Debian's chromium) against `overlay-connect ui` backed by the
  * real services: import, a real tunnel in a namespace turning `up` in the page, a network with its nodes,
- * entrypoint and diagram, and the loopback host's refusals. Screenshots land in docs/screenshots.
+ * entrypoint and diagram, and the loopback host's refusals.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -22,7 +22,9 @@ const noBrowser = chromiumMissing();
 if (noBrowser) console.warn(`SKIPPED: UI tests in Chromium: ${noBrowser}`);
 const noNetns = netnsUnavailable();
 if (!noBrowser && noNetns) console.warn(`SKIPPED: UI connect test with a real tunnel: ${noNetns}`);
-const SHOTS = join(process.cwd(), 'docs', 'screenshots');
+// The README's screenshots are refreshed on demand (UPDATE_SCREENSHOTS=1); ordinary runs write beside
+// the other test output, so a test run never changes tracked files.
+const SHOTS = join(process.cwd(), process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : 'test-results/screenshots');
 
 describe.skipIf(!!noBrowser)('the window in Chromium over the loopback host', () => {
   let browser: Browser;
