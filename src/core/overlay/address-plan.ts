@@ -11,15 +11,18 @@ function octets(cidr: string): [number, number, number, number] {
   return ipaddr.IPv4.parse(cidr.split('/')[0]!).octets as [number, number, number, number];
 }
 
+/** Parses user input as an IPv4 prefix, or says what was expected. */
+function parseUserCidr(text: string, what: string): [ipaddr.IPv4, number] {
+  try {
+    return ipaddr.IPv4.parseCIDR(text);
+  } catch {
+    throw new UserError(`"${text}" is not ${what}`);
+  }
+}
+
 /** Checks a network's range: a /16 inside RFC 1918, written as its network address. */
 export function checkNetworkRange(text: string): string {
-  let addr: ipaddr.IPv4;
-  let bits: number;
-  try {
-    [addr, bits] = ipaddr.IPv4.parseCIDR(text);
-  } catch {
-    throw new UserError(`"${text}" is not an IPv4 range like 10.20.0.0/16`);
-  }
+  const [addr, bits] = parseUserCidr(text, 'an IPv4 range like 10.20.0.0/16');
   if (bits !== 16) throw new UserError(`The network range must be a /16, not /${bits} (e.g. ${addr.octets[0]}.${addr.octets[1]}.0.0/16)`);
   if (!RFC1918.some(([net, len]) => addr.match(net, len))) {
     throw new UserError(`The network range must be private (RFC 1918: inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16), not ${text}`);
@@ -48,13 +51,7 @@ export function routingRange(ipRange: string): string {
 
 /** Checks a /24 chosen for a node or an access: inside the network, written as a network, not used. */
 export function checkSubnet(ipRange: string, subnet: string, used: Iterable<string>): string {
-  let addr: ipaddr.IPv4;
-  let bits: number;
-  try {
-    [addr, bits] = ipaddr.IPv4.parseCIDR(subnet);
-  } catch {
-    throw new UserError(`"${subnet}" is not an IPv4 subnet like 10.20.3.0/24`);
-  }
+  const [addr, bits] = parseUserCidr(subnet, 'an IPv4 subnet like 10.20.3.0/24');
   if (bits !== 24) throw new UserError(`A node's or access's subnet must be a /24, not /${bits}`);
   const [netAddr] = ipaddr.IPv4.parseCIDR(ipRange);
   if (!addr.match(netAddr, 16)) throw new UserError(`${subnet} is not part of the network range ${ipRange}`);
