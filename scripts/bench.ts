@@ -14,6 +14,7 @@ import { passphraseProvider } from '../src/core/store/passphrase-provider.js';
 import { adapterFor } from '../src/core/tunnels/platform-adapters.js';
 import { directRunner, type CommandRunner } from '../src/core/tunnels/runner.js';
 import { findTools } from '../src/core/tunnels/tool-paths.js';
+import { WgQuickDriver } from '../src/core/tunnels/wg-quick-driver.js';
 import { TunnelService } from '../src/core/tunnels/tunnel-service.js';
 import { TunnelStore } from '../src/core/tunnels/tunnel-store.js';
 import { generateKeyPair } from '../src/core/wgconf/keys.js';
@@ -111,7 +112,9 @@ async function benchUi(net: import('../src/core/overlay/model.js').NetworkRecord
   store.update((d) => {
     d.networks[net.name] = net;
   });
-  const app = composeApp({ store, cipher: passphraseProvider(async () => 'bench'), dataDir: dir, runner: directRunner, exportConfig: async () => null });
+  const tools = findTools();
+  const driver = new WgQuickDriver({ runDir: join(dir, 'run'), tools, adapter: adapterFor('linux', tools), runner: directRunner });
+  const app = composeApp({ store, cipher: passphraseProvider(async () => 'bench'), driver, exportConfig: async () => null });
   const server = new UiServer({ handlers: app.handlers, onEvent: app.onEvent, rendererDir: join(process.cwd(), 'dist', 'renderer') });
   const url = await server.listen();
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
@@ -175,7 +178,7 @@ async function benchTunnels(): Promise<void> {
       spawned++;
       return directRunner(cmd);
     };
-    const service = new TunnelService({ tunnels, runDir: join(dir, 'data', 'run'), tools, adapter: adapterFor('linux', tools), runner: directRunner, queryRunner: counting });
+    const service = new TunnelService({ tunnels, driver: new WgQuickDriver({ runDir: join(dir, 'data', 'run'), tools, adapter: adapterFor('linux', tools), runner: directRunner, queryRunner: counting }) });
     const laptopText = (i: number, keys = laptop) => `[Interface]\nPrivateKey = ${keys.privateKey}\nAddress = 10.${99 - i}.0.2/24\n[Peer]\nPublicKey = ${peer.publicKey}\nEndpoint = 198.51.100.1:51820\nAllowedIPs = 10.${99 - i}.0.0/24\n`;
     const name = `bt${tag}`;
     await tunnels.importText(laptopText(0), { name });

@@ -1,12 +1,9 @@
 /** Wires the domain services for a UI host; the host brings its store, key cipher, runner and file export. */
-import { join } from 'node:path';
 import type { UiEvent } from '../contract/api.js';
 import { DEFAULT_EXPLORER, NetworkService } from '../core/overlay/network-service.js';
 import { Keyring, type CipherProvider } from '../core/store/keyring.js';
 import type { StateStore } from '../core/store/state-store.js';
-import { adapterFor } from '../core/tunnels/platform-adapters.js';
-import type { CommandRunner } from '../core/tunnels/runner.js';
-import { findTools } from '../core/tunnels/tool-paths.js';
+import type { TunnelDriver } from '../core/tunnels/tunnel-driver.js';
 import { TunnelService } from '../core/tunnels/tunnel-service.js';
 import { TunnelStore } from '../core/tunnels/tunnel-store.js';
 import { createHandlers, tunnelView, type Handlers, type ServiceDeps } from './services.js';
@@ -14,9 +11,8 @@ import { createHandlers, tunnelView, type Handlers, type ServiceDeps } from './s
 export interface ComposeOptions {
   store: StateStore;
   cipher: CipherProvider;
-  dataDir: string;
-  runner: CommandRunner;
-  queryRunner?: CommandRunner;
+  /** Brings tunnels up: the helper, wg-quick as root, or wg-quick elevated (see chooseDriver). */
+  driver: TunnelDriver;
   explorer?: string;
   netns?: string;
   exportConfig: ServiceDeps['exportConfig'];
@@ -35,8 +31,7 @@ export interface App {
 export function composeApp(o: ComposeOptions): App {
   const keyring = new Keyring(o.store, o.cipher);
   const tunnels = new TunnelStore(o.store, keyring);
-  const tools = findTools();
-  const tunnelService = new TunnelService({ tunnels, runDir: join(o.dataDir, 'run'), tools, adapter: adapterFor(process.platform, tools), runner: o.runner, queryRunner: o.queryRunner });
+  const tunnelService = new TunnelService({ tunnels, driver: o.driver });
   const networks = new NetworkService(o.store, keyring, tunnels, o.explorer ?? o.store.read().settings.explorer ?? DEFAULT_EXPLORER);
   const listeners = new Set<(e: UiEvent) => void>();
   const emit = (e: UiEvent) => {

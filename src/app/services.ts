@@ -92,7 +92,7 @@ export function createHandlers(d: ServiceDeps): Handlers {
     },
     async removeTunnel({ name }) {
       d.tunnels.get(name);
-      if (d.tunnelService.isActive(name)) throw new UserError(`"${name}" is up: disconnect it first`);
+      if (await d.tunnelService.isActive(name)) throw new UserError(`"${name}" is up: disconnect it first`);
       d.tunnels.remove(name);
       changed('tunnels');
       return null;

@@ -4,14 +4,12 @@ import { Keyring } from '../core/store/keyring.js';
 import { openNodeStore } from '../core/store/open-node-store.js';
 import { passphraseProvider } from '../core/store/passphrase-provider.js';
 import type { StateStore } from '../core/store/state-store.js';
-import { join } from 'node:path';
 import * as sudo from 'sudo-prompt';
 import { UserError } from '../core/errors.js';
 import { NETNS_NAME } from '../core/tunnels/command-line.js';
-import { adapterFor } from '../core/tunnels/platform-adapters.js';
-import { directRunner, elevatedRunner, isRoot } from '../core/tunnels/runner.js';
-import { findTools } from '../core/tunnels/tool-paths.js';
 import { TunnelService } from '../core/tunnels/tunnel-service.js';
+import { chooseDriver, type DriverChoice } from '../app/choose-driver.js';
+import type { TunnelDriver } from '../core/tunnels/tunnel-driver.js';
 import { TunnelStore } from '../core/tunnels/tunnel-store.js';
 import { DEFAULT_EXPLORER, NetworkService } from '../core/overlay/network-service.js';
 import { cliPassphraseSource } from './passphrase-prompt.js';
@@ -28,7 +26,8 @@ export class CliContext {
   readonly json: boolean;
   readonly netns?: string;
   private opened?: { store: StateStore; keyring: Keyring; tunnels: TunnelStore };
-  private service?: TunnelService;
+  private service?: Promise<TunnelService>;
+  private choice?: Promise<DriverChoice>;
   private networkService?: NetworkService;
 
   constructor(readonly io: CliIO, readonly options: Record<string, string | boolean>) {
@@ -68,21 +67,30 @@ export class CliContext {
     return this.networkService;
   }
 
-  /** The tunnel service: as root it runs wg-quick directly and reads handshakes; otherwise it asks for
-   * administrator rights per operation (sudo-prompt) and reads only unprivileged counters. */
-  get tunnelService(): TunnelService {
-    if (!this.service) {
-      if (this.netns && !isRoot()) throw new UserError('--netns needs root');
-      const root = isRoot();
-      this.service = new TunnelService({
-        tunnels: this.tunnels,
-        runDir: join(this.dataDir, 'run'),
-        tools: findTools(),
-        adapter: adapterFor(process.platform, findTools()),
-        runner: root ? directRunner : elevatedRunner(sudo.exec),
-        queryRunner: root ? directRunner : undefined,
-      });
+  /** The helper socket the user named (`--helper`, OVERLAY_CONNECT_HELPER), if any. */
+  get helperPath(): string | undefined {
+    if (typeof this.options.helper === 'string') return this.options.helper;
+    return this.io.env.OVERLAY_CONNECT_HELPER || undefined;
+  }
+
+  /** How tunnels are brought up here: the helper if reachable, else directly as root, else elevated. */
+  driverChoice(): Promise<DriverChoice> {
+    this.choice ??= chooseDriver({ dataDir: this.dataDir, helperPath: this.helperPath, elevate: sudo.exec });
+    return this.choice;
+  }
+
+  /** The chosen driver, once `--netns` is known to fit it (root only; a helper has its own `--netns`). */
+  async driver(): Promise<TunnelDriver> {
+    const choice = await this.driverChoice();
+    if (this.netns && choice.via !== 'root') {
+      throw new UserError(choice.via === 'helper' ? '--netns cannot be used through the helper: start the helper with `helper run --netns NAME`' : '--netns needs root');
     }
+    return choice.driver;
+  }
+
+  /** The tunnel service over the chosen driver. */
+  tunnelService(): Promise<TunnelService> {
+    this.service ??= this.driver().then((driver) => new TunnelService({ tunnels: this.tunnels, driver }));
     return this.service;
   }
 

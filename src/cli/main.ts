@@ -14,19 +14,22 @@ import { devnetCommands } from './commands/devnet.js';
 import { uiCommands } from './commands/ui.js';
 import { tunnelCommands } from './commands/tunnel.js';
 import { CliContext, type CliIO } from './context.js';
+import { helperCommands } from './commands/helper.js';
+import { VERSION } from './version.js';
 
-export const VERSION = '0.1.0';
+export { VERSION } from './version.js';
 
 export const GLOBAL_OPTIONS: OptionSpecs = {
   'data-dir': { type: 'string', value: 'DIR', description: 'where the store lives (default: the platform\'s user-data folder)' },
   json: { type: 'boolean', description: 'machine-readable output' },
   explorer: { type: 'string', value: 'URL', description: 'the grid explorer (default: the saved setting, which `devnet up` sets)' },
   netns: { type: 'string', value: 'NAME', description: 'Linux: run wg-quick, wg and ip inside this network namespace (root)' },
+  helper: { type: 'string', value: 'PATH', description: 'the privileged helper\'s socket (default: /run/overlay-connect/helper.sock, or OVERLAY_CONNECT_HELPER)' },
   help: { type: 'boolean', short: 'h', description: 'show help' },
   version: { type: 'boolean', description: 'print the version' },
 };
 
-export const COMMANDS: Command[] = [...configCommands, ...tunnelCommands, ...keyCommands, ...identityCommands, ...nodeCommands, ...networkCommands, ...devnetCommands, ...uiCommands];
+export const COMMANDS: Command[] = [...configCommands, ...tunnelCommands, ...keyCommands, ...identityCommands, ...nodeCommands, ...networkCommands, ...devnetCommands, ...uiCommands, ...helperCommands];
 
 function usageOf(c: Command): string {
   const opts = Object.entries(c.options ?? {}).map(([n, s]) => {

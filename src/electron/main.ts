@@ -20,7 +20,9 @@ import { notificationFor, trayIconState, trayTemplate, trayTooltip, type TrayIte
 import { restoreBounds, type Rect } from '../app/window-state.js';
 import { writePrivateFile } from '../core/store/private-files.js';
 import { findTools } from '../core/tunnels/tool-paths.js';
-import { directRunner, elevatedRunner, isRoot } from '../core/tunnels/runner.js';
+import { chooseDriver } from '../app/choose-driver.js';
+import { startHelper } from '../helper/run-helper.js';
+import { VERSION } from '../cli/version.js';
 import { openElectronStore } from './open-electron-store.js';
 import { safeStorageProvider } from './safe-storage-cipher.js';
 
@@ -33,8 +35,17 @@ let services: App | undefined;
 let quitting = false;
 const lastState = new Map<string, TunnelState>();
 
+/** The deb/rpm units start the packaged binary in helper mode: the privileged helper, no window. */
+const HELPER_MODE = process.argv.includes('--overlay-connect-helper');
+
 app.enableSandbox();
-if (!app.requestSingleInstanceLock()) {
+if (HELPER_MODE) {
+  app.dock?.hide();
+  startHelper({ version: VERSION, log: (line) => console.error(`helper: ${line}`) }).catch((e: Error) => {
+    console.error(`overlay-connect helper: ${e.message}`);
+    app.exit(1);
+  });
+} else if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', () => showWindow());
@@ -67,12 +78,11 @@ async function start(): Promise<void> {
   const userData = app.getPath('userData');
   const store = openElectronStore(userData);
   const provider = safeStorageProvider(safeStorage);
+  const choice = await chooseDriver({ dataDir: userData, helperPath: process.env.OVERLAY_CONNECT_HELPER || undefined, elevate: sudo.exec });
   services = composeApp({
     store,
     cipher: provider,
-    dataDir: userData,
-    runner: isRoot() ? directRunner : elevatedRunner(sudo.exec),
-    queryRunner: isRoot() ? directRunner : undefined,
+    driver: choice.driver,
     async exportConfig(name, text) {
       const r = await dialog.showSaveDialog(mainWindow!, { defaultPath: `${name}.conf`, filters: [{ name: 'WireGuard config', extensions: ['conf'] }] });
       if (r.canceled || !r.filePath) return null;
@@ -99,6 +109,18 @@ async function start(): Promise<void> {
   tray.on('click', () => showWindow()); // not delivered on Linux: "Open" is in the menu too
   updateTray();
   if (!process.argv.includes('--hidden')) showWindow();
+  if (choice.via === 'elevation' && process.platform !== 'win32') void offerHelper(choice.hint);
+}
+
+/** Without the helper every connect asks for a password: say once how to end that. The Electron binary
+ * cannot re-run itself as the CLI, so the install itself is the package's (deb/rpm) or the CLI's job. */
+async function offerHelper(hint: string | undefined): Promise<void> {
+  await dialog.showMessageBox({
+    type: 'info',
+    buttons: ['OK'],
+    message: 'Each connect will ask for administrator rights',
+    detail: `${hint ?? ''}\nThe helper is a small service that brings tunnels up for the members of the group "overlay-connect". ${app.isPackaged ? 'Reinstalling the deb or rpm package installs it.' : 'Install it with `npx overlay-connect helper install` (one prompt).'}`,
+  });
 }
 
 /** Tells the user what is missing instead of failing at the first connect. */

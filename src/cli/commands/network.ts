@@ -142,7 +142,8 @@ export const networkCommands: Command[] = [
     args: ['NAME'],
     summary: 'Sign the deletion of the network\'s reservations and forget it and its access tunnels',
     async run(ctx, [name]) {
-      await ctx.networks.delete(name!, (t) => ctx.tunnelService.isActive(t));
+      const service = await ctx.tunnelService();
+      await ctx.networks.delete(name!, (t) => service.isActive(t));
       ctx.out(`Deleted ${name}`);
     },
   },

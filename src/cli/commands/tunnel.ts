@@ -98,7 +98,7 @@ export const tunnelCommands: Command[] = [
     summary: 'Forget a tunnel and its sealed key',
     async run(ctx, [name]) {
       ctx.tunnels.get(name!);
-      if (ctx.tunnelService.isActive(name!)) throw new UserError(`"${name}" is up: take it down first (overlay-connect tunnel down "${name}")`);
+      if (await (await ctx.tunnelService()).isActive(name!)) throw new UserError(`"${name}" is up: take it down first (overlay-connect tunnel down "${name}")`);
       ctx.tunnels.remove(name!);
       ctx.out(`Removed "${name}"`);
     },
@@ -136,10 +136,13 @@ tunnelCommands.push(
   {
     path: ['tunnel', 'up'],
     args: ['NAME'],
-    summary: 'Bring a tunnel up with wg-quick (asks for administrator rights unless root)',
+    summary: 'Bring a tunnel up with wg-quick: through the helper if installed, else directly as root, else asking for administrator rights',
     async run(ctx, [name]) {
-      const status = await ctx.tunnelService.up(name!, { netns: ctx.netns });
+      const service = await ctx.tunnelService();
+      const choice = await ctx.driverChoice();
+      const status = await service.up(name!, { netns: ctx.netns });
       printStatuses(ctx, [status]);
+      if (choice.hint) ctx.warn(choice.hint);
     },
   },
   {
@@ -147,7 +150,7 @@ tunnelCommands.push(
     args: ['NAME'],
     summary: 'Take a tunnel down and remove the file wg-quick was given',
     async run(ctx, [name]) {
-      const status = await ctx.tunnelService.down(name!);
+      const status = await (await ctx.tunnelService()).down(name!);
       printStatuses(ctx, [status]);
     },
   },
@@ -157,7 +160,7 @@ tunnelCommands.push(
     summary: 'State of the tunnels: down, connecting, up or error, with counters and the last handshake',
     async run(ctx, [name]) {
       if (name) ctx.tunnels.get(name);
-      const statuses = await ctx.tunnelService.refresh({ forceHandshakes: true });
+      const statuses = await (await ctx.tunnelService()).refresh({ forceHandshakes: true });
       printStatuses(ctx, name ? statuses.filter((s) => s.name === name) : statuses);
     },
   },

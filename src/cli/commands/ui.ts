@@ -1,11 +1,9 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as sudo from 'sudo-prompt';
 import { composeApp } from '../../app/compose.js';
 import { UserError } from '../../core/errors.js';
 import { passphraseProvider } from '../../core/store/passphrase-provider.js';
 import { ensurePrivateDir, writePrivateFile } from '../../core/store/private-files.js';
-import { directRunner, elevatedRunner, isRoot } from '../../core/tunnels/runner.js';
 import { UiServer } from '../../web/ui-server.js';
 import { cliPassphraseSource } from '../passphrase-prompt.js';
 import type { Command } from '../command.js';
@@ -19,16 +17,14 @@ export const uiCommands: Command[] = [
     async run(ctx, _args, opts) {
       const port = typeof opts.port === 'string' ? Number(opts.port) : 0;
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError('--port takes a port number');
-      if (ctx.netns && !isRoot()) throw new UserError('--netns needs root');
+      const driver = await ctx.driver();
       // Unlock now, in the terminal: the browser must never be asked for (or sent) the passphrase.
       const provider = passphraseProvider(cliPassphraseSource(ctx.io.env, ctx.io.stdin, ctx.io.stderr));
       const exportsDir = join(ctx.dataDir, 'exports');
       const app = composeApp({
         store: ctx.store,
         cipher: provider,
-        dataDir: ctx.dataDir,
-        runner: isRoot() ? directRunner : elevatedRunner(sudo.exec),
-        queryRunner: isRoot() ? directRunner : undefined,
+        driver,
         explorer: typeof ctx.options.explorer === 'string' ? ctx.options.explorer : undefined,
         netns: ctx.netns,
         async exportConfig(name, text) {
@@ -45,6 +41,8 @@ export const uiCommands: Command[] = [
       const server = new UiServer({ handlers: app.handlers, onEvent: app.onEvent, rendererDir, port });
       const url = await server.listen();
       ctx.out(`overlay-connect UI: ${url}`);
+      const { hint } = await ctx.driverChoice();
+      if (hint) ctx.warn(hint);
       ctx.out('Open it in a browser on this machine; the token in the address is the key. Ctrl-C stops it.');
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);

@@ -196,10 +196,10 @@ export class NetworkService {
   }
 
   /** Signs the deletion of every reservation of the network, then forgets it and its access tunnels. */
-  async delete(name: string, isTunnelActive: (tunnel: string) => boolean = () => false): Promise<void> {
+  async delete(name: string, isTunnelActive: (tunnel: string) => boolean | Promise<boolean> = () => false): Promise<void> {
     const net = this.get(name);
     for (const a of net.accesses) {
-      if (isTunnelActive(a.tunnelName)) throw new UserError(`The access tunnel "${a.tunnelName}" is up: take it down first`);
+      if (await isTunnelActive(a.tunnelName)) throw new UserError(`The access tunnel "${a.tunnelName}" is up: take it down first`);
     }
     const refs = [...(net.reservation ? [net.reservation] : []), ...[...(net.superseded ?? [])].reverse()];
     if (refs.length) {

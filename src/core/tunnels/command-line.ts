@@ -36,13 +36,33 @@ function quote(word: string): string {
 /** The one place a command becomes a shell string. Environment goes through /usr/bin/env so no shell
  * syntax is needed for it either. */
 export function toShellString(cmd: CommandLine): string {
-  if (!cmd.file.startsWith('/') && !/^[A-Za-z]:\\/.test(cmd.file)) throw new UnsafeArgumentError(cmd.file);
+  if (!cmd.file.startsWith('/')) throw new UnsafeArgumentError(cmd.file);
   const env = Object.entries(cmd.env ?? {}).map(([k, v]) => {
     if (!ENV_NAME.test(k)) throw new UnsafeArgumentError(k);
     return quote(`${k}=${v}`);
   });
   const words = env.length ? ['/usr/bin/env', ...env, quote(cmd.file)] : [quote(cmd.file)];
   return [...words, ...cmd.args.map(quote)].join(' ');
+}
+
+/**
+ * Windows: sudo-prompt writes the command as one line of a .bat file that cmd runs elevated. Inside double
+ * quotes cmd takes everything literally except `"` itself and `%` (variable expansion, even in quotes), and
+ * a line break ends the command; `!` and `^` are refused as well in case delayed expansion is on. Paths
+ * with backslashes, spaces and non-ASCII letters (user names) pass.
+ */
+const CMD_SAFE_WORD = /^[\p{L}\p{N} _=+.,:;@\\/'()&~#$[\]{}-]+$/u;
+
+function quoteForCmd(word: string): string {
+  if (!CMD_SAFE_WORD.test(word)) throw new UnsafeArgumentError(word);
+  return `"${word}"`;
+}
+
+/** The one place a command becomes a cmd line (Windows elevation). No environment: nothing on Windows needs it. */
+export function toCmdString(cmd: CommandLine): string {
+  if (!/^[A-Za-z]:\\/.test(cmd.file)) throw new UnsafeArgumentError(cmd.file);
+  if (cmd.env && Object.keys(cmd.env).length) throw new UnsafeArgumentError(Object.keys(cmd.env).join(' '));
+  return [cmd.file, ...cmd.args].map(quoteForCmd).join(' ');
 }
 
 /** Wraps a command to run inside a Linux network namespace. */

@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { UserError } from '../errors.js';
-import { toShellString, type CommandLine } from './command-line.js';
+import { toCmdString, toShellString, type CommandLine } from './command-line.js';
 
 export interface RunResult {
   code: number;
@@ -37,10 +37,16 @@ export class ElevationError extends UserError {
   }
 }
 
+/** What the elevation dialog names us: sudo-prompt takes letters, digits and spaces only (≤ 70). */
+export const ELEVATION_NAME = 'overlay connect';
+
 /** A runner that asks the user for administrator rights for each command. */
-export function elevatedRunner(elevate: ElevateFn, appName = 'overlay-connect', timeoutMs = 5 * 60_000): CommandRunner {
+export function elevatedRunner(elevate: ElevateFn, options: { platform?: NodeJS.Platform; appName?: string; timeoutMs?: number } = {}): CommandRunner {
+  const { platform = process.platform, appName = ELEVATION_NAME, timeoutMs = 5 * 60_000 } = options;
   return async (cmd) => {
-    const shell = toShellString(cmd); // rejects before anything is asked if a word is unsafe
+    // sudo-prompt runs a bash string on Linux and macOS, a .bat line on Windows; either rendering rejects
+    // an unsafe word before anything is asked.
+    const shell = platform === 'win32' ? toCmdString(cmd) : toShellString(cmd);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new ElevationError('No answer to the administrator prompt after 5 minutes; nothing was changed')), timeoutMs);
       elevate(shell, { name: appName }, (error, stdout, stderr) => {

@@ -17,8 +17,12 @@ export interface TunnelStatus {
   netns: string | null;
 }
 
-/** WireGuard rekeys every 2 minutes while traffic flows; 180 s without a handshake means the peer is gone. */
-export const HANDSHAKE_FRESH_S = 180;
+/**
+ * WireGuard's own rule for a peer that stopped answering: when data was sent and nothing was received for
+ * KEEPALIVE_TIMEOUT + REKEY_TIMEOUT (10 s + 5 s), it starts a new handshake (whitepaper, section 6.5). An
+ * idle tunnel sends nothing and is healthy however old its last handshake is.
+ */
+export const NO_REPLY_S = 15;
 
 export interface Signals {
   name: string;
@@ -33,10 +37,10 @@ export interface Signals {
   rxBytes: number | null;
   txBytes: number | null;
   latestHandshake: number | null;
-  /** Whether handshakes can be read here (needs privilege); without it, received bytes are the signal. */
+  /** Whether handshakes can be read here (needs privilege, or the helper). */
   handshakeKnown: boolean;
-  /** Unix seconds when rxBytes last grew, as observed by this process. */
-  rxGrewAt: number | null;
+  /** Unix seconds since which bytes went out and nothing came back; null when everything was answered. */
+  unansweredSince: number | null;
   endpoint: string | null;
   now: number;
 }
@@ -47,14 +51,13 @@ export function deriveStatus(s: Signals): TunnelStatus {
   if (s.operation === 'up') return { ...base, ...counters, state: 'connecting', detail: 'Bringing the tunnel up' };
   if (s.operation === 'down') return { ...base, ...counters, state: 'connecting', detail: 'Taking the tunnel down' };
   if (!s.present) return s.error ? { ...base, ...counters, state: 'error', error: s.error } : { ...base, ...counters, state: 'down' };
-  const handshakeAge = s.latestHandshake ? s.now - s.latestHandshake : null;
-  const rxAge = s.rxGrewAt ? s.now - s.rxGrewAt : null;
-  if (handshakeAge !== null && handshakeAge <= HANDSHAKE_FRESH_S) return { ...base, ...counters, state: 'up' };
-  if (!s.handshakeKnown && rxAge !== null && rxAge <= HANDSHAKE_FRESH_S) return { ...base, ...counters, state: 'up' };
-  const detail = handshakeAge !== null
-    ? `Up, but no handshake for ${formatAge(handshakeAge)}`
-    : s.handshakeKnown ? 'Up, but no handshake with the peer yet' : 'Up, but nothing received from the peer yet';
-  return { ...base, ...counters, state: 'connecting', detail };
+  const silent = s.unansweredSince !== null ? s.now - s.unansweredSince : 0;
+  if (silent > NO_REPLY_S) {
+    const handshake = s.latestHandshake ? `the last handshake was ${formatAge(s.now - s.latestHandshake)} ago` : 'no handshake with the peer yet';
+    return { ...base, ...counters, state: 'connecting', detail: `No reply from the peer for ${formatAge(silent)} (${handshake})` };
+  }
+  if (s.handshakeKnown && s.latestHandshake === null) return { ...base, ...counters, state: 'up', detail: 'No handshake yet: nothing has been sent through it' };
+  return { ...base, ...counters, state: 'up' };
 }
 
 export function formatAge(seconds: number): string {

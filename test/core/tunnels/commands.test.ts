@@ -1,8 +1,8 @@
 /** The command lines each platform adapter builds, and what reaches an elevated shell. */
 import { describe, expect, it } from 'vitest';
-import { inNetns, isShellSafe, toShellString, UnsafeArgumentError } from '../../../src/core/tunnels/command-line.js';
+import { inNetns, isShellSafe, toCmdString, toShellString, UnsafeArgumentError } from '../../../src/core/tunnels/command-line.js';
 import { linuxAdapter, macAdapter, windowsAdapter } from '../../../src/core/tunnels/platform-adapters.js';
-import { elevatedRunner, ElevationError, type ElevateFn } from '../../../src/core/tunnels/runner.js';
+import { elevatedRunner, ELEVATION_NAME, ElevationError, type ElevateFn } from '../../../src/core/tunnels/runner.js';
 
 const linuxTools = { wgQuick: '/usr/bin/wg-quick', wg: '/usr/bin/wg', ip: '/usr/sbin/ip', wireguardGo: '/usr/bin/wireguard-go' };
 
@@ -57,7 +57,9 @@ describe('elevation: only safe words reach the shell string', () => {
       cb(undefined, 'out', '');
     };
     await expect(elevatedRunner(fake)(up)).resolves.toEqual({ code: 0, stdout: 'out', stderr: '' });
-    expect(received).toEqual([[toShellString(up), { name: 'overlay-connect' }]]);
+    expect(received).toEqual([[toShellString(up), { name: 'overlay connect' }]]);
+    // sudo-prompt refuses any other character before asking anything (its `name` rule).
+    expect(ELEVATION_NAME).toMatch(/^[A-Za-z0-9 ]{1,70}$/);
   });
 
   it.each(['$(reboot)', '`id`', 'a;b', 'a"b', "a'b", 'a\\b', 'a\nb', '$HOME', 'a|b', 'a&b', 'a>b', '*'])('refuses %j before asking anything', async (bad) => {
@@ -82,11 +84,34 @@ describe('elevation: only safe words reach the shell string', () => {
     const noAgent: ElevateFn = (_c, _o, cb) => cb(new Error('No polkit authentication agent found.'));
     await expect(elevatedRunner(noAgent)(up)).rejects.toThrow(/a polkit agent must be running/);
     const never: ElevateFn = () => undefined;
-    await expect(elevatedRunner(never, 'overlay-connect', 50)(up)).rejects.toThrow(/No answer to the administrator prompt/);
+    await expect(elevatedRunner(never, { timeoutMs: 50 })(up)).rejects.toThrow(/No answer to the administrator prompt/);
   });
 
   it('reports a command that failed under elevation like a direct failure', async () => {
     const failing: ElevateFn = (_c, _o, cb) => cb(Object.assign(new Error('Command failed'), { code: 1 }), '', 'RTNETLINK answers: File exists');
     await expect(elevatedRunner(failing)(up)).resolves.toEqual({ code: 1, stdout: '', stderr: 'RTNETLINK answers: File exists' });
+  });
+});
+
+describe('Windows: the cmd line sudo-prompt runs elevated', () => {
+  const exe = 'C:\\Program Files\\WireGuard\\wireguard.exe';
+  const a = windowsAdapter({ wireguardExe: exe });
+  it('quotes every word for cmd, backslashes and spaces as they are', async () => {
+    const up = a.up({ configPath: 'C:\\Users\\Zoë (work)\\AppData\\Roaming\\overlay-connect\\run\\office.conf', iface: 'office', userspace: false });
+    expect(toCmdString(up)).toBe('"C:\\Program Files\\WireGuard\\wireguard.exe" "/installtunnelservice" "C:\\Users\\Zoë (work)\\AppData\\Roaming\\overlay-connect\\run\\office.conf"');
+    expect(toCmdString(a.down({ configPath: '', iface: 'office', userspace: false }))).toBe('"C:\\Program Files\\WireGuard\\wireguard.exe" "/uninstalltunnelservice" "office"');
+    const received: string[] = [];
+    const fake: ElevateFn = (command, _o, cb) => {
+      received.push(command);
+      cb(undefined, '', '');
+    };
+    await elevatedRunner(fake, { platform: 'win32' })(up);
+    expect(received).toEqual([toCmdString(up)]);
+  });
+  it('refuses what cmd would still interpret inside quotes: " % ! ^ and line breaks', () => {
+    for (const bad of ['a"b', '%PATH%', 'a!b', 'a^b', 'a\r\nb']) {
+      expect(() => toCmdString({ file: exe, args: ['/installtunnelservice', `C:\\${bad}\\x.conf`] })).toThrow(UnsafeArgumentError);
+    }
+    expect(() => toCmdString({ file: 'wireguard.exe', args: [] })).toThrow(UnsafeArgumentError);
   });
 });

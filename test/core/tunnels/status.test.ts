@@ -7,21 +7,20 @@ import { parseWgDump, summarizePeers } from '../../../src/core/tunnels/wg-dump.j
 
 const base: Signals = {
   name: 't', iface: 't', netns: null, operation: null, present: true, error: null, rxBytes: 100, txBytes: 50,
-  latestHandshake: 1000, handshakeKnown: true, rxGrewAt: 1000, endpoint: '198.51.100.1:51820', now: 1010,
+  latestHandshake: 1000, handshakeKnown: true, unansweredSince: null, endpoint: '198.51.100.1:51820', now: 1010,
 };
 
 describe('deriveStatus', () => {
-  it('is up with a handshake in the last 180 s', () => {
+  it('is up while everything sent was answered, however old the handshake (an idle tunnel is healthy)', () => {
     expect(deriveStatus(base)).toMatchObject({ state: 'up', rxBytes: 100, latestHandshake: 1000, detail: null });
-    expect(deriveStatus({ ...base, now: 1180 }).state).toBe('up');
+    expect(deriveStatus({ ...base, now: 1000 + 3600 }).state).toBe('up');
+    expect(deriveStatus({ ...base, latestHandshake: null })).toMatchObject({ state: 'up', detail: 'No handshake yet: nothing has been sent through it' });
+    expect(deriveStatus({ ...base, handshakeKnown: false, latestHandshake: null })).toMatchObject({ state: 'up', detail: null });
   });
-  it('says when an up interface has no (fresh) handshake', () => {
-    expect(deriveStatus({ ...base, latestHandshake: null })).toMatchObject({ state: 'connecting', detail: 'Up, but no handshake with the peer yet' });
-    expect(deriveStatus({ ...base, now: 1400 })).toMatchObject({ state: 'connecting', detail: 'Up, but no handshake for 7 min' });
-  });
-  it('uses received bytes where handshakes cannot be read', () => {
-    expect(deriveStatus({ ...base, handshakeKnown: false, latestHandshake: null }).state).toBe('up');
-    expect(deriveStatus({ ...base, handshakeKnown: false, latestHandshake: null, rxGrewAt: 500 })).toMatchObject({ state: 'connecting', detail: 'Up, but nothing received from the peer yet' });
+  it('flags a peer that has not answered for longer than WireGuard\'s keepalive + rekey timeout (15 s)', () => {
+    expect(deriveStatus({ ...base, unansweredSince: 1000, now: 1015 }).state).toBe('up');
+    expect(deriveStatus({ ...base, unansweredSince: 1000, now: 1016 })).toMatchObject({ state: 'connecting', detail: 'No reply from the peer for 16 s (the last handshake was 16 s ago)' });
+    expect(deriveStatus({ ...base, latestHandshake: null, unansweredSince: 1000, now: 1400 })).toMatchObject({ state: 'connecting', detail: 'No reply from the peer for 7 min (no handshake with the peer yet)' });
   });
   it('is connecting during an operation, down without an interface, error after a failure', () => {
     expect(deriveStatus({ ...base, operation: 'up', present: false }).state).toBe('connecting');

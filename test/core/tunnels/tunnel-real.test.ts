@@ -13,6 +13,7 @@ import { passphraseProvider } from '../../../src/core/store/passphrase-provider.
 import { adapterFor } from '../../../src/core/tunnels/platform-adapters.js';
 import { directRunner, type CommandRunner } from '../../../src/core/tunnels/runner.js';
 import { findTools } from '../../../src/core/tunnels/tool-paths.js';
+import { WgQuickDriver } from '../../../src/core/tunnels/wg-quick-driver.js';
 import { TunnelService } from '../../../src/core/tunnels/tunnel-service.js';
 import { TunnelStore } from '../../../src/core/tunnels/tunnel-store.js';
 import { generateKeyPair } from '../../../src/core/wgconf/keys.js';
@@ -88,11 +89,11 @@ describe.skipIf(!!skip)('tunnels for real, inside network namespaces', () => {
     expect(cli(['tunnel', 'remove', name, '--data-dir', dataDir]).code).toBe(0);
   });
 
-  function makeService(runner: CommandRunner = directRunner, sub = 'svc') {
+  function makeService(runner: CommandRunner = directRunner, sub = 'svc', now?: () => number) {
     const store = openNodeStore(join(dir, sub));
     const tunnels = new TunnelStore(store, new Keyring(store, passphraseProvider(async () => 'pw', testParams)));
     const tools = findTools();
-    const service = new TunnelService({ tunnels, runDir: join(dir, sub, 'run'), tools, adapter: adapterFor('linux', tools), runner, queryRunner: directRunner });
+    const service = new TunnelService({ tunnels, driver: new WgQuickDriver({ runDir: join(dir, sub, 'run'), tools, adapter: adapterFor('linux', tools), runner, queryRunner: directRunner }), now });
     return { service, tunnels, runDir: join(dir, sub, 'run') };
   }
 
@@ -178,15 +179,20 @@ describe.skipIf(!!skip)('tunnels for real, inside network namespaces', () => {
     expect(links.length).toBe(2); // lo and the veth end
   }, 240_000);
 
-  it('reports a peer that never answers as up-without-handshake, not as connected', async () => {
-    const { service, tunnels } = makeService(directRunner, 'silent');
+  it('reports a peer that never answers once sent data has gone unanswered for 15 s, not before', async () => {
+    let clock = Date.now();
+    const { service, tunnels } = makeService(directRunner, 'silent', () => clock);
     const name = `sil${tag}`;
     const stranger = generateKeyPair();
     await tunnels.importText(`[Interface]\nPrivateKey = ${stranger.privateKey}\nAddress = 10.97.0.2/24\n[Peer]\nPublicKey = ${peerKeys.publicKey}\nEndpoint = 198.51.100.1:51820\nAllowedIPs = 10.97.0.0/24\n`, { name });
     await service.up(name, { netns: laptopNs.name });
+    const idle = (await service.refresh({ forceHandshakes: true })).find((x) => x.name === name)!;
+    expect(idle).toMatchObject({ state: 'up', latestHandshake: null, detail: 'No handshake yet: nothing has been sent through it' });
     laptopNs.run('ping', ['-c', '1', '-W', '1', '10.97.0.1']);
+    expect((await service.refresh({ forceHandshakes: true })).find((x) => x.name === name)!.state).toBe('up');
+    clock += 16_000;
     const s = (await service.refresh({ forceHandshakes: true })).find((x) => x.name === name)!;
-    expect(s).toMatchObject({ state: 'connecting', latestHandshake: null, detail: 'Up, but no handshake with the peer yet' });
+    expect(s).toMatchObject({ state: 'connecting', latestHandshake: null, detail: 'No reply from the peer for 16 s (no handshake with the peer yet)' });
     await service.down(name);
   });
 

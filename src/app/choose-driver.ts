@@ -1,0 +1,52 @@
+/**
+ * How this process brings tunnels up, in order of preference: through the privileged helper when it is
+ * reachable (no prompt, handshakes visible); directly when we are root; otherwise by asking for
+ * administrator rights per action (sudo-prompt), with a hint that installing the helper ends the prompts.
+ */
+import { join } from 'node:path';
+import { UserError } from '../core/errors.js';
+import { adapterFor } from '../core/tunnels/platform-adapters.js';
+import { directRunner, elevatedRunner, isRoot, type ElevateFn } from '../core/tunnels/runner.js';
+import { findTools } from '../core/tunnels/tool-paths.js';
+import type { TunnelDriver } from '../core/tunnels/tunnel-driver.js';
+import { WgQuickDriver } from '../core/tunnels/wg-quick-driver.js';
+import { HelperClient, HelperDriver } from '../helper/client.js';
+import { defaultSocketPath, HELPER_GROUP } from '../helper/protocol.js';
+
+export interface DriverChoice {
+  driver: TunnelDriver;
+  via: 'helper' | 'root' | 'elevation';
+  /** A sentence for the user when the choice is not the best one and they can change that. */
+  hint?: string;
+}
+
+export interface ChooseOptions {
+  dataDir: string;
+  /** An explicit helper socket (`--helper`, OVERLAY_CONNECT_HELPER): failing to reach it is an error. */
+  helperPath?: string;
+  elevate: ElevateFn;
+  platform?: NodeJS.Platform;
+}
+
+export async function chooseDriver(o: ChooseOptions): Promise<DriverChoice> {
+  const platform = o.platform ?? process.platform;
+  let hint: string | undefined;
+  if (platform !== 'win32') {
+    const path = o.helperPath ?? defaultSocketPath(platform);
+    try {
+      return { driver: new HelperDriver(await HelperClient.connect(path)), via: 'helper' };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'EACCES'
+        ? `you are not (yet) in the group "${HELPER_GROUP}": log out and in again after \`overlay-connect helper install\``
+        : code === 'ENOENT' ? 'it is not running' : (e as Error).message;
+      if (o.helperPath) throw new UserError(`Cannot reach the helper at ${path}: ${why}`);
+      if (code !== 'ENOENT') hint = `The helper at ${path} cannot be used: ${why}`;
+    }
+  }
+  const tools = findTools(platform);
+  const base = { runDir: join(o.dataDir, 'run'), adapter: adapterFor(platform, tools), tools };
+  if (isRoot()) return { driver: new WgQuickDriver({ ...base, runner: directRunner, queryRunner: directRunner }), via: 'root' };
+  hint ??= platform === 'win32' ? undefined : 'Each connect asks for administrator rights: `overlay-connect helper install` asks once and ends that';
+  return { driver: new WgQuickDriver({ ...base, runner: elevatedRunner(o.elevate, { platform }) }), via: 'elevation', hint };
+}

@@ -1,0 +1,72 @@
+/** `overlay-connect helper …`: run, install, uninstall and look at the privileged helper. */
+import * as sudo from 'sudo-prompt';
+import { isRoot } from '../../core/tunnels/runner.js';
+import { HelperClient } from '../../helper/client.js';
+import { helperStatus, installHelper, uninstallHelper } from '../../helper/install.js';
+import { defaultSocketPath, HELPER_GROUP } from '../../helper/protocol.js';
+import { startHelper } from '../../helper/run-helper.js';
+import type { Command } from '../command.js';
+import { VERSION } from '../version.js';
+
+export const helperCommands: Command[] = [
+  {
+    path: ['helper', 'run'],
+    args: [],
+    options: {
+      socket: { type: 'string', value: 'PATH', description: `the socket to listen on (default ${defaultSocketPath()})` },
+      group: { type: 'string', value: 'NAME', description: `the group whose members may use it (default ${HELPER_GROUP})` },
+      'run-dir': { type: 'string', value: 'DIR', description: 'root-owned folder for the files wg-quick reads (default: tunnels/ beside the socket)' },
+      policy: { type: 'string', value: 'FILE', description: 'the root-owned policy file (default /etc/overlay-connect/helper.json)' },
+    },
+    summary: 'Run the privileged helper in the foreground (root; where there is no systemd). --netns puts every tunnel in that namespace',
+    async run(ctx, _args, opts) {
+      const server = await startHelper({
+        socketPath: typeof opts.socket === 'string' ? opts.socket : undefined,
+        group: typeof opts.group === 'string' ? opts.group : undefined,
+        runDir: typeof opts['run-dir'] === 'string' ? opts['run-dir'] : undefined,
+        policyPath: typeof opts.policy === 'string' ? opts.policy : undefined,
+        netns: ctx.netns,
+        version: VERSION,
+        log: (line) => ctx.warn(`helper: ${line}`),
+      });
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      // Tunnels stay up: a helper that stops is not a request to disconnect.
+      await server.close();
+    },
+  },
+  {
+    path: ['helper', 'status'],
+    args: [],
+    summary: 'Whether the helper is installed and reachable, and what to do next',
+    async run(ctx) {
+      const path = ctx.helperPath ?? defaultSocketPath();
+      const s = await helperStatus(path, (p) => HelperClient.connect(p));
+      if (ctx.json) return ctx.printJson(s);
+      ctx.out(`Helper: ${s.installed ? 'installed' : 'not installed'}; ${s.reachable ? `reachable at ${path} (version ${s.version})` : `not reachable at ${path}`}`);
+      if (s.next) ctx.out(s.next);
+      return s.reachable ? 0 : 1;
+    },
+  },
+  {
+    path: ['helper', 'install'],
+    args: [],
+    summary: 'Install the helper (asks for administrator rights once): the group, your membership, a systemd or launchd service',
+    options: { user: { type: 'string', value: 'NAME', description: 'as root: the user to add to the group' } },
+    async run(ctx, _args, opts) {
+      const lines = await installHelper({ user: typeof opts.user === 'string' ? opts.user : undefined, elevate: sudo.exec, root: isRoot(), binPath: process.argv[1]! });
+      for (const l of lines) ctx.out(l);
+    },
+  },
+  {
+    path: ['helper', 'uninstall'],
+    args: [],
+    summary: 'Remove the helper\'s service and group (asks for administrator rights once); tunnels that are up stay up',
+    async run(ctx) {
+      const lines = await uninstallHelper({ elevate: sudo.exec, root: isRoot(), binPath: process.argv[1]! });
+      for (const l of lines) ctx.out(l);
+    },
+  },
+];

@@ -1,0 +1,45 @@
+/**
+ * What brings WireGuard interfaces up and down and reports on them, keyed by interface name. The tunnel
+ * service maps the user's tunnels onto it. Two kinds exist: `WgQuickDriver` runs wg-quick itself (as root,
+ * or elevated per action) and the helper client asks the privileged helper over its socket.
+ */
+
+/** One interface this driver brought up, as last observed. Never holds a key. */
+export interface LinkState {
+  iface: string;
+  netns: string | null;
+  /** The interface exists. False while wg-quick up is still running (`starting`). */
+  present: boolean;
+  /** wg-quick up is running for it, perhaps in another process. */
+  starting: boolean;
+  rxBytes: number | null;
+  txBytes: number | null;
+  /** Unix seconds of the freshest peer handshake; null when none or when it cannot be read here. */
+  latestHandshake: number | null;
+  endpoint: string | null;
+}
+
+export interface UpRequest {
+  iface: string;
+  /** The whole wg-quick text, private key included. */
+  config: string;
+  netns: string | null;
+}
+
+export interface LinksOptions {
+  /** Read handshakes now even if a recent read is cached (`tunnel status`). */
+  forceHandshakes?: boolean;
+  /** Do not read handshakes (right after `up`, when none can have happened). */
+  skipHandshakes?: boolean;
+}
+
+export interface TunnelDriver {
+  /** Whether `latestHandshake` is read at all (it needs privilege). */
+  readonly handshakeKnown: boolean;
+  up(req: UpRequest): Promise<void>;
+  /** Takes down an interface this driver brought up; one it does not know is left alone. `restore` gives
+   * the config again where the driver keeps it in a file the user could have removed. */
+  down(iface: string, restore?: () => Promise<string>): Promise<void>;
+  /** The interfaces this driver brought up and still owns (also those a previous run left up). */
+  links(options?: LinksOptions): Promise<Map<string, LinkState>>;
+}

@@ -1,0 +1,287 @@
+/**
+ * Runs wg-quick itself. For every interface that is up, the run folder holds the file wg-quick was given
+ * (`<iface>.conf`, 0600) and a small record (`<iface>.json`) saying which namespace it lives in; both are
+ * removed when it goes down. Those records are how a restarted process adopts what is already up. The
+ * privileged helper uses this same driver, with a root-owned run folder under /run.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { UserError } from '../errors.js';
+import { ensurePrivateDir, writePrivateFile } from '../store/private-files.js';
+import { isValidInterfaceName } from '../wgconf/interface-name.js';
+import { checkConfigText } from '../wgconf/parser.js';
+import { inNetns, NETNS_NAME } from './command-line.js';
+import { findWireguardGo, isWireguardGoFor, parseNetDev, readNetDev, type Counters } from './link-stats.js';
+import type { PlatformAdapter } from './platform-adapters.js';
+import type { CommandRunner } from './runner.js';
+import { installHint, type ToolPaths } from './tool-paths.js';
+import type { LinksOptions, LinkState, TunnelDriver, UpRequest } from './tunnel-driver.js';
+import { parseWgDump, summarizePeers } from './wg-dump.js';
+
+export interface WgQuickDriverOptions {
+  /** Folder for the files handed to wg-quick (made 0700). */
+  runDir: string;
+  adapter: PlatformAdapter;
+  tools: ToolPaths;
+  /** Runs up/down: directly as root, elevated otherwise. */
+  runner: CommandRunner;
+  /** Runs read-only privileged queries (`wg show`). Only given when that needs no prompt. */
+  queryRunner?: CommandRunner;
+  /** Whether the kernel has WireGuard (else wg-quick must use wireguard-go). */
+  kernelWireguard?: () => boolean;
+  now?: () => number;
+}
+
+export interface RunRecord {
+  interface: string;
+  netns: string | null;
+  userspace: boolean;
+  /** 'starting' while wg-quick up runs (perhaps in another process): its missing interface is not a
+   * tunnel that died, unless the record is older than any `up` can take. */
+  phase: 'starting' | 'up';
+  at: number;
+}
+
+export class TunnelOperationError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TunnelOperationError';
+  }
+}
+
+interface Observed {
+  wgGoPid?: number;
+  lastRx?: number;
+  handshakeReadAt?: number;
+  latestHandshake: number | null;
+  endpoint: string | null;
+}
+
+const HANDSHAKE_REREAD_MS = 15_000;
+/** Longer than any wg-quick up takes (it may wait for an administrator prompt). */
+const STALE_START_MS = 5 * 60_000;
+
+/** A record is used only if it is well-formed: its fields reach paths and commands. */
+export function parseRunRecord(text: string): RunRecord | undefined {
+  try {
+    const r = JSON.parse(text) as Partial<RunRecord>;
+    if (typeof r.interface !== 'string' || !isValidInterfaceName(r.interface)) return undefined;
+    if (r.netns !== null && (typeof r.netns !== 'string' || !NETNS_NAME.test(r.netns))) return undefined;
+    if (typeof r.userspace !== 'boolean' || (r.phase !== 'starting' && r.phase !== 'up') || typeof r.at !== 'number') return undefined;
+    return { interface: r.interface, netns: r.netns, userspace: r.userspace, phase: r.phase, at: r.at };
+  } catch {
+    return undefined;
+  }
+}
+
+export class WgQuickDriver implements TunnelDriver {
+  readonly handshakeKnown: boolean;
+  private readonly observed = new Map<string, Observed>();
+  private readonly now: () => number;
+  private recordsCache?: { mtimeMs: number; records: RunRecord[] };
+
+  constructor(private readonly o: WgQuickDriverOptions) {
+    this.now = o.now ?? Date.now;
+    this.handshakeKnown = o.queryRunner !== undefined;
+    ensurePrivateDir(o.runDir);
+  }
+
+  async up(req: UpRequest): Promise<void> {
+    const { iface, netns } = req;
+    if (!isValidInterfaceName(iface)) throw new UserError(`"${iface}" is not a valid interface name`);
+    if (netns !== null && !NETNS_NAME.test(netns)) throw new UserError(`"${netns}" is not a valid network namespace name`);
+    const existing = this.readRecords().find((r) => r.interface === iface);
+    // Already up (by us, an earlier run, or another process): never bring it up twice.
+    if (existing && this.countersIn(existing) !== undefined) return;
+    const userspace = this.preflight(req);
+    const record: RunRecord = { interface: iface, netns, userspace, phase: 'starting', at: this.now() };
+    try {
+      this.writeRecord(record);
+      writePrivateFile(this.confPath(iface), req.config, { durable: false });
+      const res = await this.o.runner(this.o.adapter.up({ configPath: this.confPath(iface), iface, netns: netns ?? undefined, userspace }));
+      if (res.code !== 0) throw new TunnelOperationError(explainFailure(res.stderr, iface));
+      this.writeRecord({ ...record, phase: 'up' });
+      this.observed.delete(iface); // the wireguard-go pid is found by the first look at the counters
+    } catch (e) {
+      this.removeRunFiles(iface);
+      throw e;
+    }
+  }
+
+  /** `restore` gives the config back if its file was removed meanwhile (wg-quick down reads it). */
+  async down(iface: string, restore?: () => Promise<string>): Promise<void> {
+    const record = this.readRecords().find((r) => r.interface === iface);
+    if (!record) return;
+    const path = this.confPath(iface);
+    if (!existsSync(path)) {
+      if (!restore) throw new TunnelOperationError(`the file wg-quick needs to take ${iface} down is gone`);
+      writePrivateFile(path, await restore(), { durable: false });
+    }
+    const res = await this.o.runner(this.o.adapter.down({ configPath: path, iface, netns: record.netns ?? undefined, userspace: record.userspace }));
+    if (res.code !== 0 && this.countersIn(record) !== undefined) throw new TunnelOperationError(explainFailure(res.stderr, iface));
+    this.removeRunFiles(iface);
+    this.observed.delete(iface);
+  }
+
+  /** Reads every signal once. Spawns nothing unless a handshake must be read. */
+  async links(options: LinksOptions = {}): Promise<Map<string, LinkState>> {
+    const out = new Map<string, LinkState>();
+    const cache = new Map<string | null, Map<string, Counters> | undefined>();
+    for (const record of this.readRecords()) {
+      const iface = record.interface;
+      const counters = this.countersIn(record, cache);
+      const starting = record.phase === 'starting' && this.now() - record.at <= STALE_START_MS;
+      if (!counters && !starting) {
+        // Gone behind our back (wg-quick down by hand, wireguard-go killed, reboot): forget our files.
+        this.removeRunFiles(iface);
+        this.observed.delete(iface);
+        continue;
+      }
+      const seen = this.observedOf(iface);
+      if (counters) {
+        const rxChanged = seen.lastRx !== counters.rxBytes;
+        seen.lastRx = counters.rxBytes;
+        if (this.o.queryRunner && !options.skipHandshakes && this.shouldReadHandshake(seen, rxChanged, options.forceHandshakes)) {
+          await this.readHandshake(record, seen);
+        }
+      }
+      out.set(iface, {
+        iface,
+        netns: record.netns,
+        present: counters !== undefined,
+        starting: !counters && starting,
+        rxBytes: counters?.rxBytes ?? null,
+        txBytes: counters?.txBytes ?? null,
+        latestHandshake: counters ? seen.latestHandshake : null,
+        endpoint: counters ? seen.endpoint : null,
+      });
+    }
+    return out;
+  }
+
+  private preflight(req: UpRequest): boolean {
+    const { tools, adapter } = this.o;
+    const report = checkConfigText(req.config);
+    if (!report.config) throw new UserError(`The config is not valid: line ${report.errors[0]!.line}: ${report.errors[0]!.message}`);
+    let userspace = false;
+    if (adapter.platform === 'linux') {
+      if (!tools.wgQuick) throw new UserError(`wg-quick was not found: ${installHint('wgQuick', 'linux')}`);
+      if (!tools.wg) throw new UserError(`wg was not found: ${installHint('wg', 'linux')}`);
+      if (req.netns && !tools.ip) throw new UserError(`ip was not found: ${installHint('ip', 'linux')}`);
+      const kernel = this.o.kernelWireguard ? this.o.kernelWireguard() : existsSync('/sys/module/wireguard');
+      if (!kernel) {
+        if (!tools.wireguardGo) throw new UserError(`This kernel has no WireGuard module and wireguard-go is not installed: ${installHint('wireguardGo', 'linux')}`);
+        userspace = true;
+      }
+      if (report.config.interface.dns.length && !tools.resolvconf) {
+        throw new UserError(`The config sets DNS, and wg-quick needs resolvconf for that: ${installHint('resolvconf', 'linux')}`);
+      }
+      if (!req.netns && existsSync(`/sys/class/net/${req.iface}`)) {
+        throw new UserError(`An interface named ${req.iface} already exists and was not started by overlay-connect`);
+      }
+    }
+    return userspace;
+  }
+
+  private shouldReadHandshake(seen: Observed, rxChanged: boolean, force?: boolean): boolean {
+    if (force || seen.handshakeReadAt === undefined) return true;
+    // Waiting for the first handshake: new bytes in mean one probably just happened.
+    if (seen.latestHandshake === null && rxChanged) return true;
+    return this.now() - seen.handshakeReadAt >= HANDSHAKE_REREAD_MS;
+  }
+
+  private async readHandshake(record: RunRecord, seen: Observed): Promise<void> {
+    if (!this.o.tools.wg) return;
+    seen.handshakeReadAt = this.now();
+    const cmd = inNetns(this.o.tools.ip ?? 'ip', record.netns ?? undefined, { file: this.o.tools.wg, args: ['show', record.interface, 'dump'] });
+    const res = await this.o.queryRunner!(cmd);
+    if (res.code !== 0) return;
+    // The dump's first line holds the private key: parseWgDump drops it; the text goes nowhere else.
+    const summary = summarizePeers(parseWgDump(res.stdout));
+    seen.latestHandshake = summary.latestHandshake;
+    seen.endpoint = summary.endpoint;
+  }
+
+  /** Counters of the record's interface if it exists, read from /proc (cached per namespace per call). */
+  private countersIn(record: RunRecord, cache = new Map<string | null, Map<string, Counters> | undefined>()): Partial<Counters> | undefined {
+    // Windows has no /proc: the tunnel service's adapter carries the tunnel's name, which is enough to
+    // know it is up; its counters need administrator rights (`wg show`), so they stay unknown.
+    if (this.o.adapter.platform === 'win32') return networkInterfaces()[record.interface] ? {} : undefined;
+    if (record.netns === null) {
+      if (!cache.has(null)) cache.set(null, readNetDev());
+      return cache.get(null)?.get(record.interface);
+    }
+    // A process's /proc/<pid>/net is its namespace's: wireguard-go lives in the tunnel's namespace.
+    if (record.userspace) {
+      const seen = this.observedOf(record.interface);
+      if (!seen.wgGoPid || !isWireguardGoFor(seen.wgGoPid, record.interface)) seen.wgGoPid = findWireguardGo(record.interface);
+      if (!seen.wgGoPid) return undefined;
+      return readNetDev(seen.wgGoPid)?.get(record.interface);
+    }
+    // Kernel WireGuard in another namespace has no process to look through: ask `ip netns exec` (root only),
+    // once per namespace per call.
+    if (!cache.has(record.netns)) cache.set(record.netns, this.o.queryRunner && this.o.tools.ip ? netDevInNetns(this.o.tools.ip, record.netns) : undefined);
+    return cache.get(record.netns)?.get(record.interface);
+  }
+
+  private observedOf(iface: string): Observed {
+    let o = this.observed.get(iface);
+    if (!o) this.observed.set(iface, (o = { latestHandshake: null, endpoint: null }));
+    return o;
+  }
+
+  private confPath(iface: string): string {
+    return join(this.o.runDir, `${iface}.conf`);
+  }
+
+  private recordPath(iface: string): string {
+    return join(this.o.runDir, `${iface}.json`);
+  }
+
+  private writeRecord(r: RunRecord): void {
+    writePrivateFile(this.recordPath(r.interface), JSON.stringify(r), { durable: false });
+  }
+
+  private removeRunFiles(iface: string): void {
+    rmSync(this.confPath(iface), { force: true });
+    rmSync(this.recordPath(iface), { force: true });
+  }
+
+  /** The run records, re-read only when the folder changed (one stat per poll). A malformed or foreign
+   * file is ignored: record fields reach paths and commands. */
+  private readRecords(): RunRecord[] {
+    const mtimeMs = statSync(this.o.runDir).mtimeMs;
+    if (this.recordsCache?.mtimeMs === mtimeMs) return this.recordsCache.records;
+    const records: RunRecord[] = [];
+    for (const f of readdirSync(this.o.runDir)) {
+      if (!f.endsWith('.json')) continue;
+      let text: string;
+      try {
+        text = readFileSync(join(this.o.runDir, f), 'utf8');
+      } catch {
+        continue;
+      }
+      const r = parseRunRecord(text);
+      if (r && f === `${r.interface}.json`) records.push(r);
+    }
+    this.recordsCache = { mtimeMs, records };
+    return records;
+  }
+}
+
+/** The line of wg-quick's output that says what went wrong, with a hint for the known cases. */
+export function explainFailure(stderr: string, iface: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/^[│┌└]/.test(l) && !l.startsWith('[#]') && !l.startsWith('[!]'));
+  const text = lines.slice(-2).join('; ') || 'wg-quick failed without saying why';
+  if (/resolvconf: command not found/.test(text)) return `${text} (${installHint('resolvconf', 'linux')})`;
+  if (/unix socket in use/.test(text)) return `another WireGuard interface named ${iface} is running (perhaps in another network namespace)`;
+  if (/Address already in use/i.test(text)) return `${text} (the ListenPort is taken by another program or tunnel)`;
+  return text;
+}
+
+function netDevInNetns(ip: string, netns: string): Map<string, Counters> | undefined {
+  const r = spawnSync(ip, ['netns', 'exec', netns, 'cat', '/proc/net/dev'], { encoding: 'utf8', timeout: 5000 });
+  return r.status === 0 ? parseNetDev(r.stdout) : undefined;
+}

@@ -1,0 +1,128 @@
+/**
+ * Talks to the privileged helper. `HelperDriver` is the tunnel driver the app, the CLI and `ui` use when
+ * the helper is reachable: they never become root, and handshakes are read for them.
+ */
+import { createConnection, type Socket } from 'node:net';
+import { UserError } from '../core/errors.js';
+import type { LinksOptions, LinkState, TunnelDriver, UpRequest } from '../core/tunnels/tunnel-driver.js';
+import { TunnelOperationError } from '../core/tunnels/wg-quick-driver.js';
+import { PROTOCOL_VERSION, type LinksEvent, type Reply, type VersionInfo } from './protocol.js';
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+
+export class HelperClient {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly eventListeners = new Set<(e: LinksEvent) => void>();
+  private buffer = '';
+  private closedError?: Error;
+
+  private constructor(private readonly socket: Socket, readonly path: string) {
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => this.onData(chunk));
+    socket.on('error', (e) => this.fail(e));
+    socket.on('close', () => this.fail(new UserError('The overlay-connect helper closed the connection')));
+    socket.unref();
+  }
+
+  /** Connects, or rejects with the reason (ENOENT: not running; EACCES: not in the group). */
+  static connect(path: string, timeoutMs = 3000): Promise<HelperClient> {
+    return new Promise((resolve, reject) => {
+      const socket = createConnection(path);
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(Object.assign(new Error(`No answer from the helper at ${path}`), { code: 'ETIMEDOUT' }));
+      }, timeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        resolve(new HelperClient(socket, path));
+      });
+      socket.once('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+    });
+  }
+
+  request(op: 'up', fields: { iface: string; config: string }): Promise<unknown>;
+  request(op: 'down', fields: { iface: string }): Promise<unknown>;
+  request(op: 'status' | 'version' | 'subscribe'): Promise<unknown>;
+  request(op: string, fields: Record<string, string> = {}): Promise<unknown> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.socket.ref(); // keep the process alive while a reply is owed
+      this.socket.write(JSON.stringify({ v: PROTOCOL_VERSION, id, op, ...fields }) + '\n');
+    });
+  }
+
+  async version(): Promise<VersionInfo> {
+    return (await this.request('version')) as VersionInfo;
+  }
+
+  /** State-change events; the first call subscribes. */
+  async onLinks(listener: (e: LinksEvent) => void): Promise<void> {
+    this.eventListeners.add(listener);
+    if (this.eventListeners.size === 1) {
+      await this.request('subscribe');
+      this.socket.ref();
+    }
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private onData(chunk: string): void {
+    this.buffer += chunk;
+    for (let nl = this.buffer.indexOf('\n'); nl >= 0; nl = this.buffer.indexOf('\n')) {
+      const line = this.buffer.slice(0, nl);
+      this.buffer = this.buffer.slice(nl + 1);
+      let message: Reply | LinksEvent;
+      try {
+        message = JSON.parse(line) as Reply | LinksEvent;
+      } catch {
+        this.fail(new UserError('The helper sent something that is not JSON'));
+        return;
+      }
+      if ('event' in message) {
+        for (const l of this.eventListeners) l(message);
+        continue;
+      }
+      const p = message.id === null ? undefined : this.pending.get(message.id);
+      if (!p) continue;
+      this.pending.delete(message.id!);
+      if (message.ok) p.resolve(message.result);
+      else p.reject(message.code === 'failed' ? new TunnelOperationError(message.error) : new UserError(message.error));
+    }
+    if (this.pending.size === 0 && this.eventListeners.size === 0) this.socket.unref();
+  }
+
+  private fail(e: Error): void {
+    this.closedError ??= e;
+    for (const p of this.pending.values()) p.reject(this.closedError);
+    this.pending.clear();
+  }
+}
+
+export class HelperDriver implements TunnelDriver {
+  readonly handshakeKnown = true;
+
+  constructor(private readonly client: HelperClient) {}
+
+  async up(req: UpRequest): Promise<void> {
+    if (req.netns !== null) throw new UserError('--netns cannot be used through the helper: the helper decides the namespace (`helper run --netns`)');
+    await this.client.request('up', { iface: req.iface, config: req.config });
+  }
+
+  async down(iface: string): Promise<void> {
+    await this.client.request('down', { iface });
+  }
+
+  async links(_options?: LinksOptions): Promise<Map<string, LinkState>> {
+    const { links } = (await this.client.request('status')) as { links: LinkState[] };
+    return new Map(links.map((l) => [l.iface, l]));
+  }
+}
