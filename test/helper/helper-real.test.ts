@@ -1,0 +1,242 @@
+/**
+ * The path an ordinary desktop user takes, for real: a non-root account, the privileged helper running as
+ * root (`helper run --netns`), the CLI and `ui` as that user, real wg-quick and wireguard-go in namespaces,
+ * a real WireGuard peer, real pkexec and polkitd. While the helper is used, a polkit rule refuses the user:
+ * every connect succeeding proves that no elevation prompt was needed.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from '@playwright/test';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKeyPair } from '../../src/core/wgconf/keys.js';
+import { linkPair, Netns, netnsUnavailable, wireguardGoPids } from '../support/netns.js';
+import { Privilege, privilegeUnavailable, waitFor } from '../support/privilege.js';
+import { CHROMIUM_ARGS, CHROMIUM, chromiumMissing } from '../support/ui-host.js';
+
+const skip = netnsUnavailable() ?? privilegeUnavailable();
+if (skip) console.warn(`SKIPPED: helper and elevation tests as an ordinary user: ${skip}`);
+const noBrowser = chromiumMissing();
+if (!skip && noBrowser) console.warn(`SKIPPED: connecting from the window through the helper: ${noBrowser}`);
+
+const tag = String(process.pid % 1e5);
+
+describe.skipIf(!!skip)('an ordinary user connects through the helper and through pkexec', () => {
+  const priv = new Privilege(tag);
+  const group = `ocg${tag}`;
+  const user = `ocu${tag}`;
+  const outsider = `ocx${tag}`;
+  let dir: string;
+  let sock: string;
+  let helperRun: string;
+  let peerNs: Netns;
+  let lapNs: Netns;
+  let helper: ChildProcess | undefined;
+  let helperLog = '';
+  const peerKeys = generateKeyPair();
+  const lapKeys = generateKeyPair();
+  const name = `hu${tag}`;
+
+  /** Runs the CLI as `who`, as they would from a terminal (no root, their own data folder). */
+  const as = (who: string, args: string[], extraEnv: Record<string, string> = {}) => {
+    const r = spawnSync('runuser', ['-u', who, '--', process.execPath, 'bin/overlay-connect.js', '--data-dir', join(dir, who), ...args], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, HOME: join(dir, who), OVERLAY_CONNECT_PASSPHRASE: 'user passphrase', ...extraEnv },
+      timeout: 60_000,
+    });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  };
+  const viaHelper = (who: string, args: string[]) => as(who, ['--helper', sock, ...args]);
+  const ping = () => lapNs.run('ping', ['-c', '1', '-W', '2', '10.91.0.1']).status === 0;
+  const ifaceUp = () => lapNs.run('ip', ['link', 'show', 'dev', name]).status === 0;
+
+  async function startHelper(): Promise<void> {
+    helperLog = '';
+    helper = spawn(process.execPath, ['bin/overlay-connect.js', 'helper', 'run', '--socket', sock, '--group', group, '--netns', lapNs.name, '--run-dir', helperRun, '--policy', join(dir, 'policy.json')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    helper.stderr!.on('data', (d: Buffer) => (helperLog += d));
+    await waitFor(() => /listening on/.test(helperLog) || helper!.exitCode !== null, 'the helper to listen');
+    expect(helper.exitCode, helperLog).toBeNull();
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'oc-helper-'));
+    chmodSync(dir, 0o755);
+    priv.group(group);
+    priv.user(user, [group]);
+    priv.user(outsider);
+    for (const who of [user, outsider]) {
+      mkdirSync(join(dir, who), { mode: 0o700 });
+      chownSync(join(dir, who), Number(spawnSync('id', ['-u', who], { encoding: 'utf8' }).stdout), Number(spawnSync('id', ['-g', who], { encoding: 'utf8' }).stdout));
+    }
+    sock = join(dir, 'sock', 'helper.sock');
+    helperRun = join(dir, 'helper-run');
+    peerNs = new Netns('hpeer');
+    lapNs = new Netns('hlap');
+    linkPair(peerNs, lapNs, ['198.51.100.1/24'], ['198.51.100.2/24'], `h${tag}`);
+    const peerConf = join(dir, `hp${tag}.conf`);
+    writeFileSync(peerConf, `[Interface]\nPrivateKey = ${peerKeys.privateKey}\nListenPort = 51820\nAddress = 10.91.0.1/24\n\n[Peer]\nPublicKey = ${lapKeys.publicKey}\nAllowedIPs = 10.91.0.2/32\n`, { mode: 0o600 });
+    peerNs.must('wg-quick', 'up', peerConf);
+    const lapConf = join(dir, user, 'laptop.conf');
+    writeFileSync(lapConf, `[Interface]\nPrivateKey = ${lapKeys.privateKey}\nAddress = 10.91.0.2/24\n\n[Peer]\nPublicKey = ${peerKeys.publicKey}\nEndpoint = 198.51.100.1:51820\nAllowedIPs = 10.91.0.0/24\n`);
+    spawnSync('chown', [user, lapConf]);
+    await priv.startPolkit();
+    // No elevation may happen while the helper is used: polkit refuses this user.
+    priv.rule(user, 'NO');
+    await priv.ruleTakes(user, 'NO');
+    await startHelper();
+    const imported = as(user, ['tunnel', 'import', lapConf, '--name', name]);
+    expect(imported.code, imported.stderr).toBe(0);
+  }, 90_000);
+
+  afterAll(() => {
+    if (helper && helper.exitCode === null) helper.kill('SIGTERM');
+    peerNs?.destroy();
+    lapNs?.destroy();
+    priv.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the socket is root:group 0660 and a user outside the group is refused by it', () => {
+    const st = statSync(sock);
+    expect(st.uid).toBe(0);
+    expect(st.mode & 0o777).toBe(0o660);
+    expect(st.gid).toBe(Number(spawnSync('getent', ['group', group], { encoding: 'utf8' }).stdout.split(':')[2]));
+    const r = viaHelper(outsider, ['tunnel', 'status']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/Cannot reach the helper at .*: you are not \(yet\) in the group "overlay-connect"/);
+  });
+
+  it('20 connects and disconnects as the user, a ping across each time, with no elevation prompt', () => {
+    for (let i = 0; i < 20; i++) {
+      const up = viaHelper(user, ['tunnel', 'up', name]);
+      expect(up.code, `cycle ${i}: ${up.stderr}`).toBe(0);
+      expect(up.stderr).toBe('');
+      expect(ping(), `cycle ${i}: ping`).toBe(true);
+      if (i === 0) {
+        // The file wg-quick reads: root's, 0600, in root's 0700 folder; not in the user's data folder.
+        const file = join(helperRun, `${name}.conf`);
+        expect(statSync(file)).toMatchObject({ uid: 0 });
+        expect(statSync(file).mode & 0o777).toBe(0o600);
+        expect(statSync(helperRun).mode & 0o777).toBe(0o700);
+        expect(statSync(helperRun).uid).toBe(0);
+        expect(existsSync(join(dir, user, 'run', `${name}.conf`))).toBe(false);
+        const status = JSON.parse(viaHelper(user, ['tunnel', 'status', name, '--json']).stdout)[0];
+        expect(status).toMatchObject({ name, state: 'up', endpoint: '198.51.100.1:51820', netns: lapNs.name, error: null });
+        expect(status.latestHandshake).toBeGreaterThan(Date.now() / 1000 - 60);
+        expect(status.rxBytes).toBeGreaterThan(0);
+      }
+      const down = viaHelper(user, ['tunnel', 'down', name]);
+      expect(down.code, `cycle ${i}: ${down.stderr}`).toBe(0);
+      expect(ifaceUp()).toBe(false);
+    }
+    expect(wireguardGoPids(name)).toEqual([]);
+    expect(readdirSync(helperRun)).toEqual([]);
+  }, 240_000);
+
+  it('tunnels outlive a helper killed with -9, and a restarted helper adopts them', async () => {
+    expect(viaHelper(user, ['tunnel', 'up', name]).code).toBe(0);
+    helper!.kill('SIGKILL');
+    await waitFor(() => helper!.exitCode !== null || helper!.signalCode !== null, 'the helper to die');
+    expect(ifaceUp()).toBe(true);
+    expect(ping()).toBe(true);
+    const gone = viaHelper(user, ['tunnel', 'status', name]);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/Cannot reach the helper/);
+    await startHelper();
+    expect(helperLog).toMatch(new RegExp(`adopted ${name}`));
+    const status = JSON.parse(viaHelper(user, ['tunnel', 'status', name, '--json']).stdout)[0];
+    expect(status).toMatchObject({ state: 'up' });
+    expect(viaHelper(user, ['tunnel', 'down', name]).code).toBe(0);
+    expect(ifaceUp()).toBe(false);
+  }, 60_000);
+
+  it('refuses script hooks unless the root-owned policy allows them, whatever the client asks', () => {
+    const marker = join(dir, 'hook-ran');
+    const conf = join(dir, user, 'hooks.conf');
+    const k = generateKeyPair();
+    writeFileSync(conf, `[Interface]\nPrivateKey = ${k.privateKey}\nAddress = 10.92.0.2/24\nPostUp = touch ${marker}\n\n[Peer]\nPublicKey = ${peerKeys.publicKey}\nAllowedIPs = 10.92.0.0/24\n`);
+    spawnSync('chown', [user, conf]);
+    expect(as(user, ['tunnel', 'import', conf, '--name', `hk${tag}`, '--allow-scripts']).code).toBe(0);
+    const refused = viaHelper(user, ['tunnel', 'up', `hk${tag}`]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/script hooks \(PostUp\).*policy.json does not allow scripts/);
+    expect(existsSync(marker)).toBe(false);
+    expect(lapNs.run('ip', ['link', 'show', 'dev', `hk${tag}`]).status).not.toBe(0);
+    // A policy file the user could have written is not trusted either.
+    writeFileSync(join(dir, 'policy.json'), '{"allowScripts": true}');
+    chmodSync(join(dir, 'policy.json'), 0o666);
+    expect(viaHelper(user, ['tunnel', 'up', `hk${tag}`]).code).toBe(1);
+    expect(existsSync(marker)).toBe(false);
+    chmodSync(join(dir, 'policy.json'), 0o644);
+    const allowed = viaHelper(user, ['tunnel', 'up', `hk${tag}`]);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(existsSync(marker)).toBe(true);
+    expect(viaHelper(user, ['tunnel', 'down', `hk${tag}`]).code).toBe(0);
+    rmSync(join(dir, 'policy.json'));
+  });
+
+  it.skipIf(!!noBrowser)('the window served by `ui` as the user connects through the helper', async () => {
+    const ui = spawn('runuser', ['-u', user, '--', process.execPath, 'bin/overlay-connect.js', '--data-dir', join(dir, user), '--helper', sock, 'ui'], {
+      env: { PATH: process.env.PATH, HOME: join(dir, user), OVERLAY_CONNECT_PASSPHRASE: 'user passphrase' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    ui.stdout!.on('data', (d: Buffer) => (out += d));
+    ui.stderr!.on('data', (d: Buffer) => (out += d));
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      await waitFor(() => /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/.test(out), 'ui to print its address', 20_000);
+      const url = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(out)![1]!;
+      const page = await browser.newPage();
+      await page.goto(url);
+      const row = page.locator(`tr[data-tunnel="${name}"]`);
+      await row.getByRole('button', { name: `Connect ${name}` }).click();
+      await expect.poll(() => row.locator('[data-state]').textContent(), { timeout: 20_000 }).toBe('up');
+      expect(ping()).toBe(true);
+      await row.getByRole('button', { name: `Disconnect ${name}` }).click();
+      await expect.poll(() => row.locator('[data-state]').textContent(), { timeout: 20_000 }).toBe('down');
+      expect(ifaceUp()).toBe(false);
+    } finally {
+      await browser.close();
+      ui.kill('SIGTERM');
+    }
+  }, 90_000);
+
+  describe('without a helper: the real pkexec through sudo-prompt', () => {
+    const upElevated = () => as(user, ['tunnel', 'up', name, '--netns', lapNs.name], { OVERLAY_CONNECT_HELPER: '' });
+
+    it('polkit says NO: a clear refusal and nothing changed', async () => {
+      priv.rule(user, 'NO');
+      await priv.ruleTakes(user, 'NO');
+      const r = upElevated();
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toBe('overlay-connect: Administrator rights were refused; nothing was changed');
+      expect(ifaceUp()).toBe(false);
+    }, 60_000);
+
+    it('no authentication agent: polkit\'s own message', async () => {
+      priv.rule(user, 'AUTH_ADMIN');
+      await priv.ruleTakes(user, 'AUTH_ADMIN');
+      const r = upElevated();
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/Cannot ask for administrator rights: No polkit authentication agent found\. \(a polkit agent must be running\)/);
+      expect(ifaceUp()).toBe(false);
+    }, 60_000);
+
+    it('polkit says YES: wg-quick runs as root in the namespace, the ping crosses, down works', async () => {
+      priv.rule(user, 'YES');
+      await priv.ruleTakes(user, 'YES');
+      const up = upElevated();
+      expect(up.code, up.stderr).toBe(0);
+      expect(up.stderr).toMatch(/helper install/); // the hint that ends the prompts
+      expect(ifaceUp()).toBe(true);
+      expect(ping()).toBe(true);
+      const status = JSON.parse(as(user, ['tunnel', 'status', name, '--json'], { OVERLAY_CONNECT_HELPER: '' }).stdout)[0];
+      expect(status).toMatchObject({ state: 'up', netns: lapNs.name });
+      const down = as(user, ['tunnel', 'down', name], { OVERLAY_CONNECT_HELPER: '' });
+      expect(down.code, down.stderr).toBe(0);
+      expect(ifaceUp()).toBe(false);
+    }, 90_000);
+  });
+});
