@@ -10,6 +10,8 @@ export const SOCKET_UNIT = 'overlay-connect-helper.socket';
 export const SERVICE_UNIT = 'overlay-connect-helper.service';
 export const LAUNCHD_LABEL = 'org.overlay-connect.helper';
 export const LAUNCHD_PLIST = `/Library/LaunchDaemons/${LAUNCHD_LABEL}.plist`;
+/** Where electron-builder's deb and rpm put the app's binary (/opt/<productName>/<executableName>). */
+export const PACKAGED_BINARY = '/opt/overlay-connect/overlay-connect';
 
 /** systemd quotes: each argument in double quotes, with `\`, `"`, `$` and `%` escaped (systemd.service(5)). */
 function systemdQuote(arg: string): string {
@@ -50,8 +52,6 @@ Restart=on-failure
 KillMode=process
 RuntimeDirectory=overlay-connect
 RuntimeDirectoryPreserve=yes
-ProtectHome=read-only
-PrivateTmp=yes
 `;
 }
 
@@ -108,6 +108,8 @@ export function packageAfterRemove(): string {
   return `#!/bin/sh
 # overlay-connect: remove the privileged helper. Tunnels that are up stay up until taken down.
 set -e
+# An upgrade (deb: "upgrade", rpm: 1) keeps the helper and the users' group membership.
+case "\${1:-remove}" in upgrade|1) exit 0 ;; esac
 if [ -d /run/systemd/system ]; then
   systemctl disable --now ${SOCKET_UNIT} ${SERVICE_UNIT} 2>/dev/null || true
 fi

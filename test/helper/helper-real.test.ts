@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src/core/wgconf/keys.js';
+import { HelperClient } from '../../src/helper/client.js';
+import type { LinksEvent } from '../../src/helper/protocol.js';
 import { linkPair, Netns, netnsUnavailable, wireguardGoPids } from '../support/netns.js';
 import { Privilege, privilegeUnavailable, waitFor } from '../support/privilege.js';
 import { CHROMIUM_ARGS, CHROMIUM, chromiumMissing } from '../support/ui-host.js';
@@ -133,6 +135,18 @@ describe.skipIf(!!skip)('an ordinary user connects through the helper and throug
     expect(wireguardGoPids(name)).toEqual([]);
     expect(readdirSync(helperRun)).toEqual([]);
   }, 240_000);
+
+  it('a subscriber is told when a tunnel comes up and goes down', async () => {
+    const client = await HelperClient.connect(sock);
+    const events: LinksEvent[] = [];
+    await client.onLinks((e) => events.push(e));
+    expect(viaHelper(user, ['tunnel', 'up', name]).code).toBe(0);
+    await waitFor(() => events.some((e) => e.links.some((l) => l.iface === name && l.present)), 'an event with the tunnel up');
+    expect(viaHelper(user, ['tunnel', 'down', name]).code).toBe(0);
+    await waitFor(() => events.at(-1)!.links.every((l) => l.iface !== name), 'an event with the tunnel gone');
+    expect(JSON.stringify(events)).not.toContain(lapKeys.privateKey);
+    client.close();
+  });
 
   it('tunnels outlive a helper killed with -9, and a restarted helper adopts them', async () => {
     expect(viaHelper(user, ['tunnel', 'up', name]).code).toBe(0);
