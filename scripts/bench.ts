@@ -249,6 +249,7 @@ async function benchTunnels(): Promise<void> {
     const up = service.statuses().filter((s) => s.rxBytes !== null).length;
     console.log(`status refresh, ${up} tunnels up: ${fmt((cpu.user + cpu.system) / 1000 / rounds)} CPU, ${fmt(wall)} wall per refresh; processes spawned in ${rounds} refreshes: ${spawned} (goal: 0, ≤ 2 ms)`);
     for (let i = 0; i < 10; i++) await service.down(`${name}x${i}`);
+    await benchHelper({ dir, lapNs, tunnels, name, rawFile, extra: Array.from({ length: 10 }, (_, i) => `${name}x${i}`) });
   } finally {
     peerNs.destroy();
     lapNs.destroy();
@@ -256,6 +257,80 @@ async function benchTunnels(): Promise<void> {
   }
 }
 
-const planned = await benchPlanning();
-await benchUi(planned);
-await benchTunnels();
+/**
+ * The privileged helper: connect through its socket (a TunnelService over HelperDriver, as the app and the
+ * CLI use it) against a raw `wg-quick up` of the same file in the same namespace; then the helper's own CPU
+ * and memory while 10 tunnels are up for 60 s and a client asks for their status once a second, as the
+ * open window does.
+ */
+async function benchHelper(o: { dir: string; lapNs: Netns; tunnels: TunnelStore; name: string; rawFile: string; extra: string[] }): Promise<void> {
+  const { spawn } = await import('node:child_process');
+  const { readFileSync } = await import('node:fs');
+  const { HelperClient, HelperDriver } = await import('../src/helper/client.js');
+  const sock = join(o.dir, 'helper', 'helper.sock');
+  const helper = spawn(process.execPath, ['bin/overlay-connect.js', 'helper', 'run', '--socket', sock, '--group', 'root', '--netns', o.lapNs.name, '--run-dir', join(o.dir, 'helper-run')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  helper.stderr!.on('data', (d: Buffer) => (log += d));
+  try {
+    for (let i = 0; i < 100 && !/listening/.test(log); i++) await new Promise((r) => setTimeout(r, 100));
+    const client = await HelperClient.connect(sock);
+    const service = new TunnelService({ tunnels: o.tunnels, driver: new HelperDriver(client) });
+    const ours: number[] = [];
+    const raw: number[] = [];
+    const viaHelper = async () => {
+      const t = performance.now();
+      await service.up(o.name);
+      ours.push(performance.now() - t);
+      await service.down(o.name);
+    };
+    const viaWgQuick = () => {
+      const t = performance.now();
+      o.lapNs.must('wg-quick', 'up', o.rawFile);
+      raw.push(performance.now() - t);
+      o.lapNs.must('wg-quick', 'down', o.rawFile);
+    };
+    await viaHelper(); // warm-up: the helper's first parse and the keyring
+    ours.length = 0;
+    for (let i = 0; i < 14; i++) {
+      if (i % 2 === 0) {
+        await viaHelper();
+        viaWgQuick();
+      } else {
+        viaWgQuick();
+        await viaHelper();
+      }
+    }
+    console.log(`connect through the helper: ${fmt(median(ours))} vs raw wg-quick up ${fmt(median(raw))} (medians of ${ours.length}, same namespace) → ratio ${(median(ours) / median(raw)).toFixed(3)} (goal ≤ 1.05)`);
+
+    for (const n of o.extra) await service.up(n);
+    const ticks = () => {
+      const f = readFileSync(`/proc/${helper.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (100 per second)
+    };
+    const t0 = ticks();
+    const w0 = performance.now();
+    let rssKb = 0;
+    while (performance.now() - w0 < Number(process.env.BENCH_HELPER_MS ?? 60_000)) {
+      await service.refresh();
+      rssKb = Math.max(rssKb, Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${helper.pid}/status`, 'utf8'))![1]));
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const cpuS = (ticks() - t0) / 100;
+    const wallS = (performance.now() - w0) / 1000;
+    const up = service.statuses().filter((s) => s.state === 'up').length;
+    console.log(service.statuses().map((s) => `${s.name}:${s.state}:${s.detail}`).join(' '));
+    console.log(`helper with ${up} tunnels up for ${wallS.toFixed(0)} s, status asked once a second: ${((cpuS / wallS) * 100).toFixed(2)} % of a core, ${(rssKb / 1024).toFixed(1)} MB RSS at most (goal < 0.5 %, < 60 MB under Node)`);
+    for (const n of o.extra) await service.down(n);
+    client.close();
+  } finally {
+    helper.kill('SIGTERM');
+  }
+}
+
+// `npm run bench -- tunnels` (or planning, ui) runs one part only.
+const only = process.argv[2];
+if (!only || only === 'planning' || only === 'ui') {
+  const planned = await benchPlanning();
+  if (!only || only === 'ui') await benchUi(planned);
+}
+if (!only || only === 'tunnels') await benchTunnels();

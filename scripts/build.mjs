@@ -1,4 +1,4 @@
-// Builds the four bundles: CLI and Electron main (ESM, node_modules left external: both run beside them),
+// Builds the bundles: CLI, privileged helper and Electron main (ESM, node_modules left external: both run beside them),
 // the sandboxed preload (one CommonJS file, as sandboxed preloads must be) and the renderer (one classic
 // script, so it loads from file:// and from the loopback host alike).
 import { cpSync, mkdirSync } from 'node:fs';
@@ -9,6 +9,8 @@ mkdirSync('dist/renderer', { recursive: true });
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', target: 'node20' };
 await Promise.all([
   build({ ...common, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'esm', packages: 'external' }),
+  // The privileged helper alone: what stays root loads nothing else (bin/overlay-connect.js routes to it).
+  build({ ...common, entryPoints: ['src/helper/main.ts'], outfile: 'dist/helper.js', platform: 'node', format: 'esm', packages: 'external' }),
   build({ ...common, entryPoints: ['src/electron/main.ts'], outfile: 'dist/main.js', platform: 'node', format: 'esm', packages: 'external' }),
   build({ ...common, entryPoints: ['src/electron/preload.ts'], outfile: 'dist/preload.cjs', platform: 'node', format: 'cjs', external: ['electron'] }),
   build({ ...common, entryPoints: ['src/ui/renderer.ts'], outfile: 'dist/renderer/renderer.js', platform: 'browser', format: 'iife', target: 'chrome120' }),

@@ -5,7 +5,7 @@
  * every connect succeeding proves that no elevation prompt was needed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src/core/wgconf/keys.js';
 import { HelperClient } from '../../src/helper/client.js';
 import type { LinksEvent } from '../../src/helper/protocol.js';
+import { SERVICE_UNIT, SOCKET_UNIT, SYSTEMD_DIR, systemdSocketUnit } from '../../src/helper/units.js';
 import { linkPair, Netns, netnsUnavailable, wireguardGoPids } from '../support/netns.js';
 import { Privilege, privilegeUnavailable, waitFor } from '../support/privilege.js';
 import { CHROMIUM_ARGS, CHROMIUM, chromiumMissing } from '../support/ui-host.js';
@@ -23,6 +24,9 @@ const noBrowser = chromiumMissing();
 if (!skip && noBrowser) console.warn(`SKIPPED: connecting from the window through the helper: ${noBrowser}`);
 
 const tag = String(process.pid % 1e5);
+// A machine where the helper is really installed is left alone: this test installs and removes it.
+const installedHere = existsSync(`${SYSTEMD_DIR}/${SOCKET_UNIT}`) || spawnSync('getent', ['group', 'overlay-connect']).status === 0;
+if (!skip && installedHere) console.warn('SKIPPED: helper install test: the helper is installed on this machine');
 
 describe.skipIf(!!skip)('an ordinary user connects through the helper and through pkexec', () => {
   const priv = new Privilege(tag);
@@ -251,6 +255,32 @@ describe.skipIf(!!skip)('an ordinary user connects through the helper and throug
       const down = as(user, ['tunnel', 'down', name], { OVERLAY_CONNECT_HELPER: '' });
       expect(down.code, down.stderr).toBe(0);
       expect(ifaceUp()).toBe(false);
+    }, 90_000);
+
+    it.skipIf(installedHere)('helper install asks once and sets up the group, the user and the units; uninstall removes them', async () => {
+      priv.rule(user, 'YES');
+      await priv.ruleTakes(user, 'YES');
+      try {
+        const install = as(user, ['helper', 'install']);
+        expect(install.code, install.stderr).toBe(0);
+        expect(install.stdout).toMatch(/Installed overlay-connect-helper.socket and overlay-connect-helper.service; group overlay-connect \(with ocu\d+\)/);
+        expect(install.stdout).toMatch(/No systemd is running here|Log out and in again/);
+        expect(spawnSync('id', ['-nG', user], { encoding: 'utf8' }).stdout).toMatch(/\boverlay-connect\b/);
+        expect(readFileSync(`${SYSTEMD_DIR}/${SOCKET_UNIT}`, 'utf8')).toBe(systemdSocketUnit());
+        const service = readFileSync(`${SYSTEMD_DIR}/${SERVICE_UNIT}`, 'utf8');
+        expect(service).toContain(`ExecStart="${process.execPath}" "${realpathSync('bin/overlay-connect.js')}" "helper" "run"`);
+        expect(statSync(`${SYSTEMD_DIR}/${SERVICE_UNIT}`).uid).toBe(0);
+        const status = as(user, ['helper', 'status', '--json'], { OVERLAY_CONNECT_HELPER: '' });
+        expect(JSON.parse(status.stdout)).toMatchObject({ installed: true });
+        const uninstall = as(user, ['helper', 'uninstall']);
+        expect(uninstall.code, uninstall.stderr).toBe(0);
+        expect(existsSync(`${SYSTEMD_DIR}/${SOCKET_UNIT}`)).toBe(false);
+        expect(spawnSync('getent', ['group', 'overlay-connect']).status).not.toBe(0);
+      } finally {
+        rmSync(`${SYSTEMD_DIR}/${SOCKET_UNIT}`, { force: true });
+        rmSync(`${SYSTEMD_DIR}/${SERVICE_UNIT}`, { force: true });
+        spawnSync('groupdel', ['overlay-connect']);
+      }
     }, 90_000);
   });
 });
