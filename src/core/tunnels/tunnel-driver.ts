@@ -17,6 +17,10 @@ export interface LinkState {
   /** Unix seconds of the freshest peer handshake; null when none or when it cannot be read here. */
   latestHandshake: number | null;
   endpoint: string | null;
+  /** Bytes received from and sent to the peers (from `wg show`, as often as handshakes are read); null
+   * where that cannot be read. The interface's own counters also hold the kernel's chatter. */
+  peerRxBytes: number | null;
+  peerTxBytes: number | null;
 }
 
 export interface UpRequest {

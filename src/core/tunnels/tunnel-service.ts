@@ -25,11 +25,21 @@ export interface TunnelServiceOptions {
 interface Live {
   operation: 'up' | 'down' | null;
   error: string | null;
+  /** Which counters lastRx/lastTx came from: the peers' (exact) or the interface's. */
+  source?: 'peers' | 'interface';
   lastRx?: number;
   lastTx?: number;
   /** Unix seconds since which bytes went out and nothing came back. */
   unansweredSince: number | null;
+  /** The tx counter when the unanswered run began, and how much went out since. */
+  unansweredFrom?: number;
+  unansweredBytes?: number;
+  noiseFloor?: number;
 }
+
+/** What the kernel sends by itself on a fresh interface (3 router solicitations and 2 MLD reports are
+ * about 360 bytes), rounded up: only counts where the peers' own counters cannot be read. */
+const INTERFACE_NOISE_BYTES = 1024;
 
 export class TunnelService {
   private readonly live = new Map<string, Live>();
@@ -138,7 +148,7 @@ export class TunnelService {
       const present = link?.present === true;
       if (present) this.watchReplies(live, link!, nowS);
       else {
-        live.lastRx = live.lastTx = undefined;
+        live.lastRx = live.lastTx = live.source = undefined;
         live.unansweredSince = null;
       }
       statuses.push(deriveStatus({
@@ -152,7 +162,7 @@ export class TunnelService {
         txBytes: link?.txBytes ?? null,
         latestHandshake: link?.latestHandshake ?? null,
         handshakeKnown: this.o.driver.handshakeKnown,
-        unansweredSince: live.unansweredSince,
+        unansweredSince: (live.unansweredBytes ?? 0) > (live.noiseFloor ?? 0) ? live.unansweredSince : null,
         endpoint: link?.endpoint ?? t.config.peers.find((p) => p.endpoint)?.endpoint ?? null,
         now: nowS,
       }));
@@ -162,20 +172,35 @@ export class TunnelService {
     return statuses;
   }
 
-  /** An idle tunnel is healthy; one that sends and hears nothing back is not. Received bytes (a handshake
-   * response is one) answer everything sent before them. */
+  /**
+   * An idle tunnel is healthy; one that sends and hears nothing back is not. Received bytes (a handshake
+   * response is one) answer everything sent before them. The peers' own counters (`wg show`, via root or
+   * the helper) are the signal where they can be read. Otherwise the interface's counters are, and those
+   * also count what the kernel itself sends on a new interface (IPv6 router solicitations and MLD reports,
+   * a few hundred bytes): there, less than INTERFACE_NOISE_BYTES unanswered is not taken for silence.
+   */
   private watchReplies(live: Live, link: LinkState, nowS: number): void {
-    const rx = link.rxBytes ?? 0;
-    const tx = link.txBytes ?? 0;
-    if (live.lastRx === undefined) {
-      live.unansweredSince = rx === 0 && tx > 0 ? nowS : null;
-    } else if (rx > live.lastRx) {
+    const peers = link.peerRxBytes !== null && link.peerTxBytes !== null;
+    const source = peers ? 'peers' : 'interface';
+    const rx = (peers ? link.peerRxBytes : link.rxBytes) ?? 0;
+    const tx = (peers ? link.peerTxBytes : link.txBytes) ?? 0;
+    if (live.source !== source) {
+      // First look, or the signal changed: start from here.
+      live.source = source;
       live.unansweredSince = null;
-    } else if (tx > (live.lastTx ?? 0) && live.unansweredSince === null) {
+      live.unansweredFrom = rx === 0 && tx > 0 ? 0 : tx;
+      if (rx === 0 && tx > 0) live.unansweredSince = nowS;
+    } else if (rx > live.lastRx!) {
+      live.unansweredSince = null;
+      live.unansweredFrom = tx;
+    } else if (tx > live.lastTx! && live.unansweredSince === null) {
       live.unansweredSince = nowS;
+      live.unansweredFrom = live.lastTx!;
     }
     live.lastRx = rx;
     live.lastTx = tx;
+    live.unansweredBytes = live.unansweredSince === null ? 0 : tx - (live.unansweredFrom ?? 0);
+    live.noiseFloor = source === 'interface' ? INTERFACE_NOISE_BYTES : 0;
   }
 
   private checkOverlaps(tunnel: TunnelRecord, netns: string | null, links: Map<string, LinkState>): void {

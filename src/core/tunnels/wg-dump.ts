@@ -22,9 +22,23 @@ export function parseWgDump(text: string): PeerLive[] {
   });
 }
 
-/** The freshest handshake of all peers and the endpoint of the peer that made it. */
-export function summarizePeers(peers: PeerLive[]): { latestHandshake: number | null; endpoint: string | null } {
+export interface PeersSummary {
+  latestHandshake: number | null;
+  endpoint: string | null;
+  /** Bytes exchanged with the peers themselves (handshakes included); unlike the interface's counters,
+   * the kernel's own chatter on the interface (IPv6 router solicitations) is not in them. */
+  rxBytes: number;
+  txBytes: number;
+}
+
+/** The freshest handshake of all peers, the endpoint of the peer that made it, and their transfer totals. */
+export function summarizePeers(peers: PeerLive[]): PeersSummary {
   let best: PeerLive | undefined;
   for (const p of peers) if (p.latestHandshake && (!best || p.latestHandshake > best.latestHandshake!)) best = p;
-  return { latestHandshake: best?.latestHandshake ?? null, endpoint: best?.endpoint ?? peers.find((p) => p.endpoint)?.endpoint ?? null };
+  return {
+    latestHandshake: best?.latestHandshake ?? null,
+    endpoint: best?.endpoint ?? peers.find((p) => p.endpoint)?.endpoint ?? null,
+    rxBytes: peers.reduce((n, p) => n + p.rxBytes, 0),
+    txBytes: peers.reduce((n, p) => n + p.txBytes, 0),
+  };
 }

@@ -57,6 +57,8 @@ interface Observed {
   handshakeReadAt?: number;
   latestHandshake: number | null;
   endpoint: string | null;
+  peerRxBytes: number | null;
+  peerTxBytes: number | null;
 }
 
 const HANDSHAKE_REREAD_MS = 15_000;
@@ -156,6 +158,8 @@ export class WgQuickDriver implements TunnelDriver {
         txBytes: counters?.txBytes ?? null,
         latestHandshake: counters ? seen.latestHandshake : null,
         endpoint: counters ? seen.endpoint : null,
+        peerRxBytes: counters ? seen.peerRxBytes : null,
+        peerTxBytes: counters ? seen.peerTxBytes : null,
       });
     }
     return out;
@@ -202,6 +206,8 @@ export class WgQuickDriver implements TunnelDriver {
     const summary = summarizePeers(parseWgDump(res.stdout));
     seen.latestHandshake = summary.latestHandshake;
     seen.endpoint = summary.endpoint;
+    seen.peerRxBytes = summary.rxBytes;
+    seen.peerTxBytes = summary.txBytes;
   }
 
   /** Counters of the record's interface if it exists, read from /proc (cached per namespace per call). */
@@ -228,7 +234,7 @@ export class WgQuickDriver implements TunnelDriver {
 
   private observedOf(iface: string): Observed {
     let o = this.observed.get(iface);
-    if (!o) this.observed.set(iface, (o = { latestHandshake: null, endpoint: null }));
+    if (!o) this.observed.set(iface, (o = { latestHandshake: null, endpoint: null, peerRxBytes: null, peerTxBytes: null }));
     return o;
   }
 

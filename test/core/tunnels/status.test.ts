@@ -47,7 +47,7 @@ office:    4242      10    0    0    0     0          0         0     9001      
       { publicKey: 'peerB=', endpoint: null, latestHandshake: null, rxBytes: 0, txBytes: 0 },
     ]);
     expect(JSON.stringify(peers)).not.toContain('PRIVATEKEY');
-    expect(summarizePeers(peers)).toEqual({ latestHandshake: 1700000000, endpoint: '198.51.100.1:51820' });
+    expect(summarizePeers(peers)).toEqual({ latestHandshake: 1700000000, endpoint: '198.51.100.1:51820', rxBytes: 100, txBytes: 200 });
   });
 
   it('keeps the meaningful line of a wg-quick failure', () => {
