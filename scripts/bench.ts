@@ -268,7 +268,8 @@ async function benchHelper(o: { dir: string; lapNs: Netns; tunnels: TunnelStore;
   const { readFileSync } = await import('node:fs');
   const { HelperClient, HelperDriver } = await import('../src/helper/client.js');
   const sock = join(o.dir, 'helper', 'helper.sock');
-  const helper = spawn(process.execPath, ['bin/overlay-connect.js', 'helper', 'run', '--socket', sock, '--group', 'root', '--netns', o.lapNs.name, '--run-dir', join(o.dir, 'helper-run')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // As the installed unit runs it: V8's lite mode (no optimizing compiler) keeps an idle helper small.
+  const helper = spawn(process.execPath, [...(process.env.BENCH_HELPER_NODE_FLAGS ?? '--lite-mode').split(' ').filter(Boolean), 'bin/overlay-connect.js', 'helper', 'run', '--socket', sock, '--group', 'root', '--netns', o.lapNs.name, '--run-dir', join(o.dir, 'helper-run')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   helper.stderr!.on('data', (d: Buffer) => (log += d));
   try {
@@ -318,7 +319,6 @@ async function benchHelper(o: { dir: string; lapNs: Netns; tunnels: TunnelStore;
     const cpuS = (ticks() - t0) / 100;
     const wallS = (performance.now() - w0) / 1000;
     const up = service.statuses().filter((s) => s.state === 'up').length;
-    console.log(service.statuses().map((s) => `${s.name}:${s.state}:${s.detail}`).join(' '));
     console.log(`helper with ${up} tunnels up for ${wallS.toFixed(0)} s, status asked once a second: ${((cpuS / wallS) * 100).toFixed(2)} % of a core, ${(rssKb / 1024).toFixed(1)} MB RSS at most (goal < 0.5 %, < 60 MB under Node)`);
     for (const n of o.extra) await service.down(n);
     client.close();

@@ -5,6 +5,7 @@
  * signed result. Newer reservations of a network replace older ones; a deleted one is torn down. What was
  * applied is kept in a state file, so a killed agent converges when it starts again.
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +21,20 @@ import { inNs, type Ran } from './host-commands.js';
 import { heartbeat, pollWorkloads, postResult, registerNode, type NetworkWorkload, type NodeAnnouncement } from './node-api.js';
 
 export const PORT_IN_USE = 'wireguard listen port already in use, pick another one';
+const PEER_WAIT_MS = 15_000;
+
+function newest(list: NetworkWorkload[]): NetworkWorkload {
+  return list.reduce((a, b) => (b.reservation_id > a.reservation_id ? b : a));
+}
+
+/** An address inside a peer's ranges to send a first packet to: its WireGuard /32, else the .1 of its /24. */
+export function probeAddress(ranges: string[]): string | undefined {
+  const v4 = ranges.filter((r) => /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(r));
+  const host = v4.find((r) => r.endsWith('/32'));
+  if (host) return host.slice(0, -3);
+  const net = v4[0];
+  return net ? net.replace(/\.\d+\/\d+$/, '.1') : undefined;
+}
 
 interface Applied {
   reservationId: number;
@@ -70,12 +85,15 @@ export class NodeAgent {
     await heartbeat(this.o.explorer, this.identity, uptime);
   }
 
-  /** One pass: make the node match what the explorer asks of it. */
+  /** One pass: make the node match what the explorer asks of it. What goes away goes first, so that a
+   * result reported in this pass never describes a node still carrying a network it should have dropped. */
   async reconcile(): Promise<void> {
     const workloads = await pollWorkloads(this.o.explorer, this.identity);
     const byNetwork = new Map<string, NetworkWorkload[]>();
     for (const w of workloads) byNetwork.set(w.content.name, [...(byNetwork.get(w.content.name) ?? []), w]);
-    for (const [network, list] of byNetwork) {
+    for (const network of Object.keys(this.state.applied)) if (!byNetwork.has(network)) this.teardown(network);
+    const ordered = [...byNetwork].sort(([, a], [, b]) => Number(newest(b).to_delete) - Number(newest(a).to_delete));
+    for (const [network, list] of ordered) {
       // One network's trouble (an explorer refusing a report) must not hold up the others.
       try {
         list.sort((a, b) => b.reservation_id - a.reservation_id);
@@ -91,7 +109,6 @@ export class NodeAgent {
         this.log(`network ${network}: ${(e as Error).message}`);
       }
     }
-    for (const network of Object.keys(this.state.applied)) if (!byNetwork.has(network)) this.teardown(network);
   }
 
   private async answerOnce(w: NetworkWorkload, r: { state: 0 | 1; message: string } | 'deleted'): Promise<void> {
@@ -157,6 +174,9 @@ export class NodeAgent {
       if (!r.ok) throw new Error(`${what}: ${r.stderr.trim().split('\n').pop()}`);
     };
     if (!this.linkExists(iface)) check(inNs(ns, 'wireguard-go', [iface]), `failed to create wireguard interface ${iface}`);
+    // Up before the peers are set: a peer given a persistent keepalive on a running device starts its
+    // handshake at once instead of after the first interval.
+    check(inNs(ns, 'ip', ['link', 'set', iface, 'mtu', '1420', 'up']), `failed to bring wireguard interface ${iface} up`);
     const lines = ['[Interface]', `PrivateKey = ${key}`, `ListenPort = ${nr.wireguard_listen_port}`];
     for (const p of nr.peers) {
       lines.push('[Peer]', `PublicKey = ${p.public_key}`, `AllowedIPs = ${p.allowed_iprange.join(', ')}`, 'PersistentKeepalive = 20');
@@ -172,13 +192,32 @@ export class NodeAgent {
       rmSync(file, { force: true });
     }
     check(inNs(ns, 'ip', ['address', 'replace', `${wgRoutingIp(nr.iprange)}/16`, 'dev', iface]), 'failed to set the wireguard address');
-    check(inNs(ns, 'ip', ['link', 'set', iface, 'mtu', '1420', 'up']), `failed to bring wireguard interface ${iface} up`);
     if (!this.linkExists(bridge)) check(inNs(ns, 'ip', ['link', 'add', bridge, 'type', 'bridge']), 'failed to create the network bridge');
     check(inNs(ns, 'ip', ['address', 'replace', `${gatewayIp(nr.iprange)}/24`, 'dev', bridge]), 'failed to set the gateway address');
     check(inNs(ns, 'ip', ['link', 'set', bridge, 'up']), 'failed to bring the bridge up');
     check(inNs(ns, 'ip', ['route', 'replace', w.content.iprange, 'dev', iface]), 'failed to route the network');
+    await this.awaitPeers(iface, nr);
     this.state.applied[network] = { reservationId: w.reservation_id, workloadId: w.workload_id, iface, bridge, port: nr.wireguard_listen_port, iprange: nr.iprange, reported: false };
     this.save();
+  }
+
+  /**
+   * A result means the network works from this node: wait (a bounded time) for a handshake with every peer
+   * that has an endpoint, poking each with a ping. This matters most for a node behind NAT: nobody can reach
+   * it until its first handshake tells its relay where it is. A peer whose node is not configured yet is
+   * given up on after the bound; WireGuard keeps retrying on its own.
+   */
+  private async awaitPeers(iface: string, nr: ExplorerNetworkResource): Promise<void> {
+    const targets = nr.peers.filter((p) => p.endpoint).map((p) => ({ key: p.public_key, probe: probeAddress(p.allowed_iprange) }));
+    const end = Date.now() + PEER_WAIT_MS;
+    for (;;) {
+      const shaken = new Set(inNs(this.o.namespace, 'wg', ['show', iface, 'latest-handshakes']).stdout.split('\n').map((l) => l.split('\t')).filter(([, t]) => Number(t) > 0).map(([k]) => k));
+      const missing = targets.filter((t) => !shaken.has(t.key));
+      if (!missing.length) return;
+      if (Date.now() > end) return this.log(`${iface}: no handshake yet with ${missing.length} peer(s); reporting anyway`);
+      for (const t of missing) if (t.probe) spawn('ip', ['netns', 'exec', this.o.namespace, 'ping', '-c', '1', '-W', '1', '-n', t.probe], { stdio: 'ignore' }).unref();
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 
   private teardown(network: string): void {

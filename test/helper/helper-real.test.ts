@@ -268,7 +268,7 @@ describe.skipIf(!!skip)('an ordinary user connects through the helper and throug
         expect(spawnSync('id', ['-nG', user], { encoding: 'utf8' }).stdout).toMatch(/\boverlay-connect\b/);
         expect(readFileSync(`${SYSTEMD_DIR}/${SOCKET_UNIT}`, 'utf8')).toBe(systemdSocketUnit());
         const service = readFileSync(`${SYSTEMD_DIR}/${SERVICE_UNIT}`, 'utf8');
-        expect(service).toContain(`ExecStart="${process.execPath}" "${realpathSync('bin/overlay-connect.js')}" "helper" "run"`);
+        expect(service).toContain(`ExecStart="${process.execPath}" "--lite-mode" "${realpathSync('bin/overlay-connect.js')}" "helper" "run"`);
         expect(statSync(`${SYSTEMD_DIR}/${SERVICE_UNIT}`).uid).toBe(0);
         const status = as(user, ['helper', 'status', '--json'], { OVERLAY_CONNECT_HELPER: '' });
         expect(JSON.parse(status.stdout)).toMatchObject({ installed: true });

@@ -113,7 +113,8 @@ describe.skipIf(!!noBrowser)('the window in Chromium over the loopback host', ()
     const row = page.locator(`tr[data-tunnel="ui${tag}"]`);
     await row.getByRole('button', { name: `Connect ui${tag}` }).click();
     await expect.poll(() => row.locator('[data-state]').textContent(), { timeout: 20_000 }).toBe('up');
-    expect(await row.locator('td').nth(2).textContent()).toMatch(/s ago/);
+    // `up` no longer waits for a handshake (an idle tunnel is healthy); the keepalive brings one soon.
+    await expect.poll(() => row.locator('td').nth(2).textContent(), { timeout: 20_000 }).toMatch(/s ago/);
     await page.screenshot({ path: join(SHOTS, 'tunnels.png') });
     await row.getByRole('button', { name: `Disconnect ui${tag}` }).click();
     await expect.poll(() => row.locator('[data-state]').textContent(), { timeout: 20_000 }).toBe('down');
