@@ -3,10 +3,9 @@
  * instead of the whole CLI, so the process that stays root loads only the helper, the config parser and the
  * tunnel commands: no key store, no explorer client, no devnet.
  */
-import { UserError } from '../core/errors.js';
 import { tokenize, UsageError, type OptionSpecs } from '../cli/args.js';
 import { VERSION } from '../cli/version.js';
-import { startHelper } from './run-helper.js';
+import { runHelperForeground } from './run-helper.js';
 
 const OPTIONS: OptionSpecs = {
   socket: { type: 'string', description: 'socket path' },
@@ -21,17 +20,11 @@ async function main(argv: string[]): Promise<number> {
     const { words, options } = tokenize(argv, OPTIONS);
     if (words.join(' ') !== 'helper run') throw new UsageError('usage: overlay-connect helper run [--socket PATH] [--group NAME] [--netns NAME]');
     const str = (k: string) => (typeof options[k] === 'string' ? (options[k] as string) : undefined);
-    const server = await startHelper({ socketPath: str('socket'), group: str('group'), runDir: str('run-dir'), policyPath: str('policy'), netns: str('netns'), version: VERSION, log: (l) => process.stderr.write(`helper: ${l}\n`) });
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-    // Tunnels stay up: a helper that stops is not a request to disconnect.
-    await server.close();
+    await runHelperForeground({ socketPath: str('socket'), group: str('group'), runDir: str('run-dir'), policyPath: str('policy'), netns: str('netns'), version: VERSION, log: (l) => process.stderr.write(`helper: ${l}\n`) });
     return 0;
   } catch (e) {
     process.stderr.write(`overlay-connect: ${(e as Error).message}\n`);
-    return e instanceof UsageError ? 2 : e instanceof UserError ? 1 : 1;
+    return e instanceof UsageError ? 2 : 1;
   }
 }
 

@@ -47,3 +47,14 @@ export async function startHelper(o: RunHelperOptions): Promise<HelperServer> {
   await server.listen();
   return server;
 }
+
+/** `helper run`: serves until SIGINT or SIGTERM. Tunnels stay up: a helper that stops is not a request
+ * to disconnect, and the next one adopts them. */
+export async function runHelperForeground(o: RunHelperOptions): Promise<void> {
+  const server = await startHelper(o);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await server.close();
+}

@@ -4,7 +4,7 @@ import { isRoot } from '../../core/tunnels/runner.js';
 import { HelperClient } from '../../helper/client.js';
 import { helperStatus, installHelper, uninstallHelper } from '../../helper/install.js';
 import { defaultSocketPath, HELPER_GROUP } from '../../helper/protocol.js';
-import { startHelper } from '../../helper/run-helper.js';
+import { runHelperForeground } from '../../helper/run-helper.js';
 import type { Command } from '../command.js';
 import { VERSION } from '../version.js';
 
@@ -20,7 +20,9 @@ export const helperCommands: Command[] = [
     },
     summary: 'Run the privileged helper in the foreground (root; where there is no systemd). --netns puts every tunnel in that namespace',
     async run(ctx, _args, opts) {
-      const server = await startHelper({
+      // bin/overlay-connect.js starts the helper's own bundle for this command; this is the same code when
+      // the CLI is called in-process.
+      await runHelperForeground({
         socketPath: typeof opts.socket === 'string' ? opts.socket : undefined,
         group: typeof opts.group === 'string' ? opts.group : undefined,
         runDir: typeof opts['run-dir'] === 'string' ? opts['run-dir'] : undefined,
@@ -29,12 +31,6 @@ export const helperCommands: Command[] = [
         version: VERSION,
         log: (line) => ctx.warn(`helper: ${line}`),
       });
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      // Tunnels stay up: a helper that stops is not a request to disconnect.
-      await server.close();
     },
   },
   {

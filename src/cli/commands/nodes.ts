@@ -19,7 +19,7 @@ export const nodeCommands: Command[] = [
         if (!/^\d+$/.test(opts.farm)) throw new UserError(`--farm takes a farm id (a number), not "${opts.farm}"`);
         farm = Number(opts.farm);
       }
-      const nodes = await ctx.networks.searchNodes({ farm, ipv4: opts.ipv4 === true, ipv6: opts.ipv6 === true, up: opts.up === true });
+      const nodes = await ctx.networks.searchNodes({ farm, ipv4: opts.ipv4 === true, ipv6: opts.ipv6 === true, up: opts.up === true }, undefined, (id, why) => ctx.warn(`Left out node ${id}: ${why}`));
       if (ctx.json) return ctx.printJson(nodes);
       if (!nodes.length) return ctx.out('No node matches');
       const now = Date.now() / 1000;

@@ -3,6 +3,7 @@
  * field used is checked before it is, and the explorer's own error text reaches the user verbatim.
  */
 import { UserError } from '../errors.js';
+import { nodeIdOf } from '../crypto/identity-keys.js';
 import type { ReservationBody } from './reservation.js';
 
 export interface ExplorerNode {
@@ -107,15 +108,20 @@ export class ExplorerClient {
     return { status: res.status, json, headers: res.headers };
   }
 
-  /** Every node (optionally of one farm), following the `Pages` header. */
-  async listNodes(filter: { farm?: number } = {}, pageSize = 500): Promise<ExplorerNode[]> {
+  /** Every node (optionally of one farm), following the `Pages` header. A node whose id is not its key's
+   * is left out and reported through `onRejected`: nothing may be sealed to it. */
+  async listNodes(filter: { farm?: number } = {}, pageSize = 500, onRejected: (nodeId: string, why: string) => void = () => undefined): Promise<ExplorerNode[]> {
     const out: ExplorerNode[] = [];
     for (let page = 1; page <= MAX_PAGES; page++) {
       const q = new URLSearchParams({ page: String(page), size: String(pageSize) });
       if (filter.farm !== undefined) q.set('farm', String(filter.farm));
       const { json, headers } = await this.request('GET', `/nodes?${q}`);
       if (!Array.isArray(json)) throw new ExplorerError('The explorer\'s node list is not a list');
-      out.push(...json.filter(isExplorerNode));
+      for (const n of json.filter(isExplorerNode)) {
+        const problem = nodeKeyProblem(n);
+        if (problem) onRejected(n.node_id, problem);
+        else out.push(n);
+      }
       const pages = Number(headers.get('pages') ?? '1');
       if (!(page < pages) || json.length === 0) break;
     }
@@ -125,6 +131,11 @@ export class ExplorerClient {
   async getNode(nodeId: string): Promise<ExplorerNode> {
     const { json } = await this.request('GET', `/nodes/${encodeURIComponent(nodeId)}`);
     if (!isExplorerNode(json)) throw new ExplorerError(`The explorer's record of node ${nodeId} is malformed`);
+    // The network's WireGuard keys are sealed to this key: a wrong explorer, or anyone on its http:// path,
+    // must not be able to swap it. A node's id is the base58 of its ed25519 key, so the id checks the key.
+    if (json.node_id !== nodeId) throw new ExplorerError(`Asked for node ${nodeId}, the explorer answered with node ${json.node_id}: refusing it`);
+    const problem = nodeKeyProblem(json);
+    if (problem) throw new ExplorerError(`Node ${nodeId}: ${problem}. Nothing was sealed to it`);
     return json;
   }
 
@@ -176,6 +187,12 @@ function isExplorerNode(v: unknown): v is ExplorerNode {
     && (n.wg_ports == null || (Array.isArray(n.wg_ports) && n.wg_ports.every((p) => Number.isInteger(p))))
     && (n.ifaces == null || Array.isArray(n.ifaces))
     && (n.public_config == null || typeof n.public_config === 'object');
+}
+
+/** Why a node record cannot be trusted with sealed keys, or undefined: its id must be base58 of its key. */
+export function nodeKeyProblem(n: Pick<ExplorerNode, 'node_id' | 'public_key_hex'>): string | undefined {
+  const key = Uint8Array.from(Buffer.from(n.public_key_hex, 'hex'));
+  return nodeIdOf(key) === n.node_id ? undefined : 'the explorer gives it a public key whose base58 is not its node id (a wrong explorer, or a tampered reply)';
 }
 
 function isUser(v: unknown): v is PhonebookUser {

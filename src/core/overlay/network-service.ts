@@ -112,8 +112,8 @@ export class NetworkService {
 
   // --- nodes ------------------------------------------------------------------------------------------
 
-  async searchNodes(filter: NodeFilter, nowS = Date.now() / 1000): Promise<FoundNode[]> {
-    const nodes = await this.explorer().listNodes({ farm: filter.farm });
+  async searchNodes(filter: NodeFilter, nowS = Date.now() / 1000, onRejected?: (nodeId: string, why: string) => void): Promise<FoundNode[]> {
+    const nodes = await this.explorer().listNodes({ farm: filter.farm }, undefined, onRejected);
     return nodes
       .map((n) => ({ ...n, endpoint_kind: endpointKind(nodeEndpoints(n)) }))
       .filter((n) => {
