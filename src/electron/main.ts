@@ -109,12 +109,15 @@ async function start(): Promise<void> {
   tray.on('click', () => showWindow()); // not delivered on Linux: "Open" is in the menu too
   updateTray();
   if (!process.argv.includes('--hidden')) showWindow();
-  if (choice.via === 'elevation' && process.platform !== 'win32') void offerHelper(choice.hint);
+  if (choice.via === 'elevation' && process.platform !== 'win32') void offerHelper(choice.hint, join(userData, 'helper-offered'));
 }
 
 /** Without the helper every connect asks for a password: say once how to end that. The Electron binary
  * cannot re-run itself as the CLI, so the install itself is the package's (deb/rpm) or the CLI's job. */
-async function offerHelper(hint: string | undefined): Promise<void> {
+async function offerHelper(hint: string | undefined, marker: string): Promise<void> {
+  // Said once, not at every login: the CLI repeats the hint after each elevated connect.
+  if (existsSync(marker)) return;
+  writePrivateFile(marker, '');
   await dialog.showMessageBox({
     type: 'info',
     buttons: ['OK'],

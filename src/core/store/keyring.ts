@@ -62,11 +62,19 @@ export class Keyring {
       }
       const { cipher, params } = await this.provider.create();
       const check = await cipher.encrypt(KEYRING_CHECK_PLAINTEXT);
-      this.store.update((d) => {
+      // Decided under the store's lock: when two first runs race, the first keyring written wins and the
+      // other process opens that one instead of replacing it.
+      const winner = this.store.update((d) => {
+        if (d.keyring) return d.keyring;
         d.keyring = { cipherId: cipher.id, params, check };
+        return undefined;
       });
-      return cipher;
+      return winner ? this.openExisting(winner) : cipher;
     }
+    return this.openExisting(meta);
+  }
+
+  private async openExisting(meta: KeyringMeta): Promise<SecretCipher> {
     if (meta.cipherId !== this.provider.cipherId) {
       throw new KeyringLockedError(
         `The keys in ${this.store.path} were sealed with "${meta.cipherId}", but this program uses "${this.provider.cipherId}". ` +
