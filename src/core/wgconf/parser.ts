@@ -11,6 +11,16 @@ import {
   checkDnsItem, checkEndpoint, checkFwMark, checkKeepalive, checkMtu, checkPort, checkTable, parseCidr, splitList,
 } from './values.js';
 
+/**
+ * Text from the file quoted in an error, with anything that may be a key (a run of 20 or more base64
+ * characters) cut to its first 4 characters: a line that is not `Key = Value` is often a key pasted on its
+ * own, or `PrivateKey: <key>`, and errors reach terminals, logs and the window.
+ */
+export function cut(text: string): string {
+  const shown = text.replace(/[A-Za-z0-9+/]{20,}={0,2}/g, (run) => `${run.slice(0, 4)}…`);
+  return shown.length > 60 ? `${shown.slice(0, 60)}…` : shown;
+}
+
 export interface ParseReport {
   /** Present exactly when `errors` is empty. */
   config?: WgConfig;
@@ -91,13 +101,13 @@ export function checkConfigText(input: string | Uint8Array): ParseReport {
         peers.push({ allowedIPs: [], headerLine: lineNo });
         section = 'peer';
       } else {
-        err(`Unknown section \`${stripped}\`: only [Interface] and [Peer] exist`);
+        err(`Unknown section \`${cut(stripped)}\`: only [Interface] and [Peer] exist`);
         section = 'none';
       }
       return;
     }
     if (!stripped.includes('=')) {
-      err(`Expected \`Key = Value\`, found \`${stripped}\``);
+      err(`Expected \`Key = Value\`, found \`${cut(stripped)}\``);
       return;
     }
     const rawKey = stripped.slice(0, stripped.indexOf('=')).trim();
@@ -107,7 +117,7 @@ export function checkConfigText(input: string | Uint8Array): ParseReport {
       const hint = /\s/.test(rawKey) && canonical.has(rawKey.replace(/\s+/g, '').toLowerCase())
         ? `; write it without spaces: ${canonical.get(rawKey.replace(/\s+/g, '').toLowerCase())}`
         : '';
-      err(`Unknown key \`${rawKey}\`${hint}`);
+      err(`Unknown key \`${cut(rawKey)}\`${hint}`);
       return;
     }
     if (section === 'none') {

@@ -177,3 +177,18 @@ describe('writer', () => {
     expect(() => writeConfig(c)).toThrow(/line break/);
   });
 });
+
+describe('errors never echo a key', () => {
+  it('cuts anything key-like in quoted text to its first 4 characters', async () => {
+    const { generateKeyPair } = await import('../../../src/core/wgconf/keys.js');
+    const { checkConfigText } = await import('../../../src/core/wgconf/parser.js');
+    const { privateKey } = generateKeyPair();
+    for (const line of [`PrivateKey: ${privateKey}`, privateKey, `[${privateKey}]`, `PrivateKey ${privateKey.slice(0, -1)}`]) {
+      const report = checkConfigText(`[Interface]\n${line}\n`);
+      const text = JSON.stringify(report.errors);
+      expect(text).not.toContain(privateKey.slice(0, 20));
+      expect(report.errors.map((e) => e.message).join(' ')).toContain(`${privateKey.slice(0, 4)}…`);
+    }
+    expect(checkConfigText(`[Interface]\nPrivateKey: ${privateKey}\n`).errors[1]!.message).toBe(`Unknown key \`PrivateKey: ${privateKey.slice(0, 4)}…\``);
+  });
+});
