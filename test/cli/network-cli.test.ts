@@ -17,7 +17,7 @@ import { cliAsync as run } from '../support/cli.js';
 import { announce, fakeNode, type FakeNode } from '../support/grid.js';
 import { useTempDir } from '../support/tmp.js';
 import { freePort } from '../support/ports.js';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
 
@@ -161,11 +161,18 @@ describe('networks through the CLI against an explorer', () => {
 
   it('keeps the seed secret and signs with the imported identity', async () => {
     const seed = Buffer.from(nacl.randomBytes(32)).toString('hex');
-    const r = (await json('identity', 'import', seed, '--name', 'carol'));
+    // Never from argv (ps and shell history): a file or standard input.
+    expect((await cli('identity', 'import', seed)).code).toBe(2);
+    writeFileSync(join(tmp.path, 'seed.hex'), `${seed}\n`, { mode: 0o600 });
+    const r = (await json('identity', 'import', '--seed-file', join(tmp.path, 'seed.hex'), '--name', 'carol'));
     expect(r.publicKey).toBe(Buffer.from(nacl.sign.keyPair.fromSeed(Buffer.from(seed, 'hex')).publicKey).toString('hex'));
     expect(readFileSync(join(tmp.path, 'data', 'state.json'), 'utf8')).not.toContain(seed);
     expect((await cli('identity', 'show')).stdout).not.toContain(seed);
-    expect((await cli('identity', 'import', 'abc')).stderr).toMatch(/identity exists already|32 bytes in hex/);
+    writeFileSync(join(tmp.path, 'bad.hex'), 'abc');
+    expect((await cli('identity', 'import', '--seed-file', join(tmp.path, 'bad.hex'))).stderr).toMatch(/identity exists already|32 bytes in hex/);
+    const other = Buffer.from(nacl.randomBytes(32)).toString('hex');
+    const piped = run(['identity', 'import', '--seed-file', '-', '--name', 'dave', '--data-dir', join(tmp.path, 'data2'), '--explorer', url], {}, `${other}\n`);
+    expect((await piped).code, (await piped).stderr).toBe(0);
   });
 });
 

@@ -18,16 +18,17 @@ export function cli(args: string[], env: Record<string, string | undefined> = {}
 }
 
 /** The same, without blocking this process: needed when the test itself serves what the CLI calls. */
-export function cliAsync(args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
+export function cliAsync(args: string[], env: Record<string, string | undefined> = {}, input?: string): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['bin/overlay-connect.js', ...args], {
       env: { ...process.env, OVERLAY_CONNECT_PASSPHRASE: 'test passphrase', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    if (input !== undefined) child.stdin!.end(input);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.stdout!.on('data', (d: Buffer) => (stdout += d));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d));
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
 }

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { IdentityRecord } from '../../core/store/schema.js';
+import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import type { CliContext } from '../context.js';
 
@@ -28,10 +30,13 @@ export const identityCommands: Command[] = [
   },
   {
     path: ['identity', 'import'],
-    args: ['SEED_HEX'],
-    options: who,
-    summary: 'Use an existing identity from its 32-byte seed in hex',
-    async run(ctx, [seed], opts) {
+    args: [],
+    options: { ...who, 'seed-file': { type: 'string', value: 'FILE|-', required: true, description: 'the 32-byte seed in hex, from a file or standard input (never the command line: ps and shell history show it)' } },
+    summary: 'Use an existing identity from its 32-byte seed in hex, read from a file or standard input',
+    async run(ctx, _args, opts) {
+      const from = opts['seed-file'];
+      if (typeof from !== 'string') throw new UsageError('identity import needs --seed-file FILE (or - for standard input)');
+      const seed = (from === '-' ? await readAll(ctx.io.stdin) : readFileSync(from, 'utf8')).trim();
       const r = await ctx.networks.createIdentity({ seedHex: seed, name: opts.name as string | undefined, email: opts.email as string | undefined });
       print(ctx, r.identity, r.warning);
     },
@@ -45,3 +50,9 @@ export const identityCommands: Command[] = [
     },
   },
 ];
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  for await (const chunk of stream) text += String(chunk);
+  return text;
+}
