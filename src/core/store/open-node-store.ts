@@ -1,6 +1,7 @@
 /** Opens the state file under plain Node with `conf`, electron-store's base library. */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { withFileLock } from './file-lock.js';
 import Conf from 'conf';
 import { UserError } from '../errors.js';
 import { ensurePrivateDir, PRIVATE_FILE_MODE, writePrivateFile } from './private-files.js';
@@ -29,6 +30,20 @@ export class StoreDamagedError extends UserError {
 /** Wraps the opening of a store: a damaged file is backed up and reported, never wiped. The bytes are read
  * first because conf may already have rewritten the file (migrations) before its validator objects. */
 export function openGuarded(path: string, open: () => ConfBackend): StateStore {
+  // Under the store's lock: conf may migrate (write) the file while opening, and no other process is
+  // mid-write, so temp files left by a writer that was killed (`<file>.tmp-…`) can go.
+  return withFileLock(`${path}.lock`, () => {
+    removeLeftoverTemps(path);
+    return openUnlocked(path, open);
+  });
+}
+
+function removeLeftoverTemps(path: string): void {
+  const prefix = `${basename(path)}.tmp-`;
+  for (const f of readdirSync(dirname(path))) if (f.startsWith(prefix)) rmSync(join(dirname(path), f), { force: true });
+}
+
+function openUnlocked(path: string, open: () => ConfBackend): StateStore {
   const before = existsSync(path) ? readFileSync(path) : undefined;
   try {
     return new StateStore(open());
