@@ -70,8 +70,8 @@ export function createHandlers(d: ServiceDeps): Handlers {
       const r = checkConfigText(text);
       return { valid: r.errors.length === 0, errors: r.errors, warnings: r.warnings, scripts: r.scripts };
     },
-    async importConfig({ name, text, allowScripts }) {
-      const r = await d.tunnels.importText(text, { name, allowScripts: allowScripts ?? false });
+    async importConfig({ name, text }) {
+      const r = await d.tunnels.importText(text, { name, allowScripts: false });
       await d.tunnelService.refresh();
       changed('tunnels');
       return { tunnel: tunnelView(r.tunnel), warnings: r.warnings, scripts: r.scripts };

@@ -101,8 +101,10 @@ export const CALLS = {
   connect: named,
   disconnect: named,
   checkConfig: (arg: unknown): arg is { text: string } => isRecord(arg) && exact(arg, ['text']) && typeof arg.text === 'string' && arg.text.length <= 1 << 20,
-  importConfig: (arg: unknown): arg is { name: string; text: string; allowScripts?: boolean } =>
-    isRecord(arg) && exact(arg, ['name', 'text', 'allowScripts']) && str(arg.name, 128) && typeof arg.text === 'string' && arg.text.length <= 1 << 20 && optBool(arg.allowScripts),
+  // No allowScripts: scripts run as root, and the renderer (or anyone holding the web token) must not be
+  // able to allow them. That is the CLI's `--allow-scripts`, and the helper's root-owned policy after it.
+  importConfig: (arg: unknown): arg is { name: string; text: string } =>
+    isRecord(arg) && exact(arg, ['name', 'text']) && str(arg.name, 128) && typeof arg.text === 'string' && arg.text.length <= 1 << 20,
   importArchive: (arg: unknown): arg is { zipBase64: string } => isRecord(arg) && exact(arg, ['zipBase64']) && typeof arg.zipBase64 === 'string' && arg.zipBase64.length <= 8 << 20,
   removeTunnel: named,
   exportConfig: named,
@@ -126,7 +128,7 @@ export interface CallTypes {
   connect: { arg: { name: string }; result: TunnelView };
   disconnect: { arg: { name: string }; result: TunnelView };
   checkConfig: { arg: { text: string }; result: ConfigCheckView };
-  importConfig: { arg: { name: string; text: string; allowScripts?: boolean }; result: { tunnel: TunnelView; warnings: Issue[]; scripts: ConfigCheckView['scripts'] } };
+  importConfig: { arg: { name: string; text: string }; result: { tunnel: TunnelView; warnings: Issue[]; scripts: ConfigCheckView['scripts'] } };
   /** A .zip of .conf files (as the WireGuard clients export them): each imported or refused on its own. */
   importArchive: { arg: { zipBase64: string }; result: { name: string; ok: boolean; error: string | null }[] };
   removeTunnel: { arg: { name: string }; result: null };

@@ -134,7 +134,7 @@ $('import-check').addEventListener('click', () => void checkImport());
 $('import').addEventListener('submit', async (e) => {
   e.preventDefault();
   if (!(await checkImport())) return;
-  const r = await call(api.importConfig({ name: $<HTMLInputElement>('import-name').value, text: $<HTMLTextAreaElement>('import-text').value, allowScripts: $<HTMLInputElement>('import-scripts').checked }));
+  const r = await call(api.importConfig({ name: $<HTMLInputElement>('import-name').value, text: $<HTMLTextAreaElement>('import-text').value }));
   if (!r) return;
   showNote(`Imported “${r.tunnel.name}” (interface ${r.tunnel.interface})`);
   $<HTMLTextAreaElement>('import-text').value = '';

@@ -158,6 +158,9 @@ describe.skipIf(!!noBrowser)('the window in Chromium over the loopback host', ()
     expect(good.ok).toBe(true);
     const bad = await (await fetch(`${base.origin}/api/call/connect`, { method: 'POST', headers: { ...json, authorization: `Bearer ${token}` }, body: JSON.stringify({ arg: { name: 'x', extra: 1 } }) })).json();
     expect(bad).toEqual({ ok: false, error: 'Invalid argument for connect' });
+    // Scripts run as root: the window (or anyone holding the token) cannot allow them.
+    const scripted = await (await fetch(`${base.origin}/api/call/importConfig`, { method: 'POST', headers: { ...json, authorization: `Bearer ${token}` }, body: JSON.stringify({ arg: { name: 'x', text: '[Interface]', allowScripts: true } }) })).json();
+    expect(scripted).toEqual({ ok: false, error: 'Invalid argument for importConfig' });
   });
 
   it('shows the new-network flow', async () => {
