@@ -12,6 +12,8 @@ declare global {
 
 // Electron's preload provides `window.overlay`; in a browser the loopback host's token is in the address.
 const api: OverlayApi = window.overlay ?? httpTransport(new URLSearchParams(location.search).get('token') ?? '');
+// Once read, the token leaves the address bar and the history (it stays in this page's memory).
+if (!window.overlay && location.search.includes('token=')) history.replaceState(null, '', location.pathname);
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const tunnels = new Map<string, TunnelView>();
 let currentNetwork: string | undefined;
