@@ -1,5 +1,6 @@
 /** What a devnet node says to the explorer, signed with its ed25519 key (as 0-OS nodes sign theirs). */
 import { nodeIdOf, signHex, toHex, type Ed25519Identity } from '../core/crypto/identity-keys.js';
+import { signResult } from '../core/overlay/result-signature.js';
 
 export interface NodeAnnouncement {
   farm_id: number;
@@ -36,7 +37,7 @@ export function postResult(explorer: string, identity: Ed25519Identity, workload
   const nodeId = nodeIdOf(identity.publicKey);
   const state = r === 'deleted' ? 2 : r.state;
   const message = r === 'deleted' ? '' : r.message;
-  const signature = signHex(identity, `${workloadId}${nodeId}${state}${message}`);
+  const signature = signResult(identity.secretKey, { state, message });
   return call(explorer, r === 'deleted' ? 'DELETE' : 'PUT', `/reservations/workloads/${workloadId}/${nodeId}`, { state, message, signature, epoch: Math.floor(Date.now() / 1000) });
 }
 

@@ -8,6 +8,7 @@ import { addNode, createNetwork } from '../../src/core/overlay/planner.js';
 import { buildReservation } from '../../src/core/overlay/reservation.js';
 import { ExplorerServer } from '../../src/devnet/explorer/explorer-server.js';
 import { pollWorkloads, postResult } from '../../src/devnet/node-api.js';
+import { signResult } from '../../src/core/overlay/result-signature.js';
 import { announce, fakeNode } from '../support/grid.js';
 
 describe('devnet explorer rules', () => {
@@ -39,6 +40,10 @@ describe('devnet explorer rules', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  const pay = async (id: number, json: string) => {
+    const r = await post(`/reservations/${id}/pay`, { tid, signature: signHex(user, `${id}${json}`), epoch: now });
+    expect(r, 'pay').toEqual({ status: 201, body: {} });
+  };
   const body = async (durationS = 7200) => {
     const net = await addNode(createNetwork('r', '10.30.0.0/16'), node);
     return buildReservation(net, tid, user, durationS, now);
@@ -87,7 +92,9 @@ describe('devnet explorer rules', () => {
   });
 
   it('keeps everything across a restart (SQLite)', async () => {
-    const { body: created } = await post('/reservations', await body());
+    const b = await body();
+    const { body: created } = await post('/reservations', b);
+    await pay(created.reservation_id, b.json);
     const [w] = (await pollWorkloads(url, node.identity)).filter((x) => x.reservation_id === created.reservation_id);
     await postResult(url, node.identity, w!.workload_id, { state: 1, message: '' });
     await server.close();
@@ -99,14 +106,94 @@ describe('devnet explorer rules', () => {
     expect((await (await fetch(`${url}/explorer/nodes/${node.node_id}`)).json()).public_key_hex).toBe(node.public_key_hex);
   });
 
-  it('refuses a result or a node record not signed by the node', async () => {
-    const { body: created } = await post('/reservations', await body());
-    const res = await fetch(`${url}/explorer/reservations/workloads/${created.reservation_id}-1/${node.node_id}`, {
-      method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state: 1, message: '', signature: signHex(newIdentity(), 'x') }),
+  it('refuses a result not signed by the node over Result.encode\'s bytes, and a node record not signed by it', async () => {
+    // tfexplorer pkg/workloads/reservation.go workloadPutResult: "invalid result signature" (401); the bytes
+    // are pkg/workloads/types/reservation.go Result.encode: state byte, message, data_json.
+    const b = await body();
+    const { body: created } = await post('/reservations', b);
+    await pay(created.reservation_id, b.json);
+    const put = (payload: unknown, nodeId = node.node_id) => fetch(`${url}/explorer/reservations/workloads/${created.reservation_id}-1/${nodeId}`, {
+      method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload),
     });
-    expect(res.status).toBe(401);
+    const other = newIdentity();
+    const res = await put({ state: 1, message: '', signature: signResult(other.secretKey, { state: 1, message: '' }) });
+    expect([res.status, await res.json()]).toEqual([401, { error: 'invalid result signature' }]);
+    // The old devnet bytes (workload id, node id, state, message) are not what tfexplorer verifies.
+    const legacy = await put({ state: 1, message: '', signature: signHex(node.identity, `${created.reservation_id}-1${node.node_id}1`) });
+    expect(legacy.status).toBe(401);
+    const good = await put({ state: 1, message: '', signature: signResult(node.identity.secretKey, { state: 1, message: '' }) });
+    expect(good.status).toBe(200);
+    // A node may only answer a workload it was given (workloadPutResult: "workload not found", 404).
+    const stranger = fakeNode('public', 9);
+    await announce(url, stranger);
+    const res2 = await put({ state: 1, message: '', signature: signResult(stranger.identity.secretKey, { state: 1, message: '' }) }, stranger.node_id);
+    expect([res2.status, await res2.json()]).toEqual([404, { error: 'workload not found' }]);
     const forged = await post('/nodes', { node_id: node.node_id, public_key_hex: node.public_key_hex, ifaces: [], public_config: null, signature: signHex(newIdentity(), 'x') });
     expect(forged).toEqual({ status: 401, body: { error: 'failed to verify node signature' } });
+  });
+
+  describe("tfexplorer's pipeline and signing rules", () => {
+    const view = async (id: number) => (await (await fetch(`${url}/explorer/reservations/${id}`)).json()) as { next_action: number };
+    const signed = async (mutate: (d: Record<string, unknown>) => void) => {
+      const b = await body();
+      const data = { ...b.data_reservation } as unknown as Record<string, unknown>;
+      mutate(data);
+      const json = JSON.stringify(data);
+      return { json, data_reservation: data, customer_tid: tid, customer_signature: signHex(user, json) };
+    };
+    const sign = (id: number, kind: 'provision' | 'delete', who: number, signature: string) => post(`/reservations/${id}/sign/${kind}`, { tid: who, signature, epoch: now });
+
+    it('Pipeline.Next (pkg/workloads/types/pipeline.go): create → sign → pay with no provision quorum; deploy only once paid', async () => {
+      const b = await body();
+      const { body: created } = await post('/reservations', b);
+      expect((await view(created.reservation_id)).next_action).toBe(2); // pay
+      expect((await pollWorkloads(url, node.identity)).some((w) => w.reservation_id === created.reservation_id)).toBe(false);
+      expect(await post(`/reservations/${created.reservation_id}/pay`, { tid, signature: signHex(newIdentity(), `${created.reservation_id}${b.json}`) })).toEqual({ status: 401, body: { error: 'failed to verify signature' } });
+      await pay(created.reservation_id, b.json);
+      expect((await view(created.reservation_id)).next_action).toBe(3); // deploy
+      expect((await pollWorkloads(url, node.identity)).some((w) => w.reservation_id === created.reservation_id)).toBe(true);
+      expect((await post(`/reservations/${created.reservation_id}/pay`, { tid, signature: signHex(user, `${created.reservation_id}${b.json}`) })).status).toBe(400);
+    });
+
+    it('signProvision + userCanSign (pkg/workloads/reservation.go): listed signers only, each once, over str(id)+json', async () => {
+      const b = await signed((d) => (d.signing_request_provision = { signers: [tid], quorum_min: 1 }));
+      const { body: created } = await post('/reservations', b);
+      const id = created.reservation_id as number;
+      expect((await view(id)).next_action).toBe(1); // sign: waits for the quorum
+      expect(await sign(id, 'provision', tid + 1000, signHex(user, `${id}${b.json}`))).toEqual({ status: 401, body: { error: `signature not required for user '${tid + 1000}'` } });
+      expect(await sign(id, 'provision', tid, signHex(user, b.json))).toEqual({ status: 401, body: { error: 'failed to verify signature' } });
+      expect(await sign(id, 'provision', tid, 'zz')).toEqual({ status: 400, body: { error: 'invalid signature expecting hex encoded string' } });
+      expect((await sign(id, 'provision', tid, signHex(user, `${id}${b.json}`))).status).toBe(201);
+      expect((await view(id)).next_action).toBe(2); // pay
+      expect(await sign(id, 'provision', tid, signHex(user, `${id}${b.json}`))).toEqual({ status: 401, body: { error: 'reservation not expecting signatures' } });
+    });
+
+    it('signDelete + checkDeleteSignatures: a quorum of 0 can never delete; the listed customer deletes once', async () => {
+      const zero = await signed((d) => (d.signing_request_delete = { signers: [], quorum_min: 0 }));
+      const { body: z } = await post('/reservations', zero);
+      expect(await sign(z.reservation_id, 'delete', tid, signHex(user, `${z.reservation_id}${zero.json}`))).toEqual({ status: 401, body: { error: `signature not required for user '${tid}'` } });
+      expect((await view(z.reservation_id)).next_action).toBe(2);
+
+      const b = await body(); // what the client builds: signers [tid], quorum 1
+      expect(b.data_reservation.signing_request_delete).toEqual({ signers: [tid], quorum_min: 1 });
+      const { body: created } = await post('/reservations', b);
+      const id = created.reservation_id as number;
+      await pay(id, b.json);
+      expect(await sign(id, 'delete', tid, signHex(newIdentity(), `${id}${b.json}`))).toEqual({ status: 401, body: { error: 'failed to verify signature' } });
+      expect((await sign(id, 'delete', tid, signHex(user, `${id}${b.json}`))).status).toBe(201);
+      expect([4, 6]).toContain((await view(id)).next_action);
+      expect(await sign(id, 'delete', tid, signHex(user, `${id}${b.json}`))).toEqual({ status: 400, body: { error: `user ${tid} has already signed the reservation for deletion` } });
+    });
+
+    it('Pipeline.Next: a reservation paid after its provisioning deadline is never deployed', async () => {
+      const b = await body();
+      const { body: created } = await post('/reservations', b);
+      now += 11 * 60;
+      const late = await post(`/reservations/${created.reservation_id}/pay`, { tid, signature: signHex(user, `${created.reservation_id}${b.json}`) });
+      expect(late.status).toBe(400);
+      expect([4, 6]).toContain((await view(created.reservation_id)).next_action);
+      expect((await pollWorkloads(url, node.identity)).some((w) => w.reservation_id === created.reservation_id && !w.to_delete)).toBe(false);
+    });
   });
 
   it('pages the node list with a Pages header', async () => {

@@ -14,9 +14,13 @@ const subnetOpt = { subnet: { type: 'string', value: 'CIDR', description: 'the /
 const view = (_ctx: CliContext, net: NetworkRecord) => networkView(net);
 
 function printStatus(ctx: CliContext, s: NetworkStatus): void {
+  for (const line of [...s.notes, ...s.ignored.map((i) => `Ignored ${i}`)]) ctx.warn(line);
   if (ctx.json) return ctx.printJson(s);
-  ctx.out(`Reservation ${s.reservationId}: next action ${s.nextActionName}`);
-  for (const n of s.nodes) ctx.out(`  ${n.nodeId}  ${n.state}${n.message ? `  ${n.message}` : ''}`);
+  for (const r of s.previous ? [s, s.previous] : [s]) {
+    const role = s.previous ? (r === s ? ' (new, being provisioned)' : ' (in force until the new one is ok)') : '';
+    ctx.out(`Reservation ${r.reservationId}${role}: next action ${r.nextActionName}`);
+    for (const n of r.nodes) ctx.out(`  ${n.nodeId}  ${n.state}${n.message ? `  ${n.message}` : ''}`);
+  }
 }
 
 export const networkCommands: Command[] = [

@@ -178,6 +178,11 @@ export class ExplorerClient {
   async signDelete(id: number, body: { tid: number; signature: string; epoch: number }): Promise<void> {
     await this.request('POST', `/reservations/${id}/sign/delete`, body);
   }
+
+  /** The devnet's payment step (tfexplorer took payment through its escrow instead). */
+  async pay(id: number, body: { tid: number; signature: string; epoch: number }): Promise<void> {
+    await this.request('POST', `/reservations/${id}/pay`, body);
+  }
 }
 
 function isExplorerNode(v: unknown): v is ExplorerNode {

@@ -38,8 +38,12 @@ export interface NetworkRecord {
   nodes: PlannedNode[];
   accesses: PlannedAccess[];
   explorer?: string;
-  /** The newest registration; `superseded` keeps older ones of the same network until they are deleted. */
+  /** The registration in force. */
   reservation?: ReservationRef;
+  /** A newer registration being provisioned: it replaces `reservation` once every node reported ok (and
+   * only then is the old one deleted); if it fails, the old one keeps running. */
+  pending?: ReservationRef;
+  /** Older registrations whose deletion is still owed (stores made before `pending` existed). */
   superseded?: ReservationRef[];
   /** The plan changed since the last registration. */
   dirty?: boolean;

@@ -12,7 +12,8 @@ import type { StateStore } from '../store/state-store.js';
 import type { TunnelStore } from '../tunnels/tunnel-store.js';
 import { ExplorerClient, type ExplorerNode, type ReservationInfo } from './explorer-client.js';
 import { networkResources } from './mesh.js';
-import type { NetworkRecord } from './model.js';
+import type { NetworkRecord, ReservationRef } from './model.js';
+import { resultSignatureValid } from './result-signature.js';
 import { endpointKind, nodeEndpoints, type EndpointKind } from './node-endpoints.js';
 import { addAccess, addNode, createNetwork } from './planner.js';
 import { buildDeleteRequest, buildReservation, DEFAULT_RESERVATION_S, NEXT_ACTION, RESULT_STATE } from './reservation.js';
@@ -37,12 +38,22 @@ export interface NodeProvisioning {
   message: string;
 }
 
-export interface NetworkStatus {
-  network: string;
+export interface ReservationStatus {
   reservationId: number;
   nextAction: number;
   nextActionName: string;
   nodes: NodeProvisioning[];
+}
+
+/** The newest registration's provisioning at the top; `previous` is the one still in force while a newer one
+ * is being provisioned. */
+export interface NetworkStatus extends ReservationStatus {
+  network: string;
+  previous?: ReservationStatus;
+  /** Results the explorer listed that answer nothing this network asked of that node: ignored. */
+  ignored: string[];
+  /** What changed on this call: a newer reservation taking over, or failing while the old one runs on. */
+  notes: string[];
 }
 
 export class NetworkService {
@@ -169,30 +180,68 @@ export class NetworkService {
     return { network, tunnelName };
   }
 
-  /** Registers the network (again, when it changed): one reservation carrying every NR. */
+  /**
+   * Registers the network: one reservation carrying every NR, taken through the explorer's states (create →
+   * sign → pay → deploy). Registered again, the new reservation does not replace the old one yet: it is
+   * `pending` until every node reported ok (see `status`), so a failed change leaves the network running.
+   */
   async register(name: string, durationS = DEFAULT_RESERVATION_S): Promise<NetworkRecord> {
     const net = this.get(name);
     const url = net.explorer ?? this.explorerUrl;
     const keys = await this.identityKeys();
     const tid = await this.ensureRegistered(url);
     const body = buildReservation(net, tid, keys, durationS);
-    const id = await this.explorer(url).createReservation(body);
+    const client = this.explorer(url);
+    const id = await client.createReservation(body);
+    const info = await client.getReservation(id);
+    if (info.next_action === NEXT_ACTION.indexOf('pay')) await client.pay(id, buildDeleteRequest(id, body.json, tid, keys));
+    else if (info.next_action >= NEXT_ACTION.indexOf('delete')) throw new UserError(`The explorer stopped reservation ${id} at once (next action: ${NEXT_ACTION[info.next_action]})`);
     const ref = { id, json: body.json, expiration: body.data_reservation.expiration_reservation, registeredAt: Math.floor(Date.now() / 1000) };
-    const next: NetworkRecord = {
-      ...net,
-      explorer: this.explorer(url).base,
-      reservation: ref,
-      superseded: net.reservation ? [...(net.superseded ?? []), net.reservation] : net.superseded,
-      dirty: false,
-    };
+    // A pending reservation that never settled is replaced by this one: delete it rather than pay for both.
+    if (net.pending) await this.deleteReservations(url, [net.pending], tid, keys);
+    const next: NetworkRecord = net.reservation
+      ? { ...net, explorer: client.base, pending: ref, dirty: false }
+      : { ...net, explorer: client.base, reservation: ref, pending: undefined, dirty: false };
     return this.commit(name, net, next);
   }
 
+  /**
+   * The provisioning of the newest reservation, each node's result checked against that node's key. A
+   * pending reservation settles here: once every node reported ok it takes over and the old one is deleted
+   * (with a delete signature tfexplorer accepts); if it failed, it is dropped and the old one runs on.
+   */
   async status(name: string): Promise<NetworkStatus> {
     const net = this.get(name);
     if (!net.reservation) throw new UserError(`Network ${name} is not registered yet (network register ${name})`);
-    const info = await this.explorer(net.explorer ?? this.explorerUrl).getReservation(net.reservation.id);
-    return summarize(net, info);
+    const url = net.explorer ?? this.explorerUrl;
+    const client = this.explorer(url);
+    const ignored: string[] = [];
+    const current = summarize(net, await client.getReservation(net.reservation.id), ignored);
+    if (!net.pending) return { network: net.name, ...current, ignored, notes: [] };
+    const pending = summarize(net, await client.getReservation(net.pending.id), ignored);
+    const ok = pending.nodes.every((n) => n.state === 'ok') && pending.nextAction === NEXT_ACTION.indexOf('deploy');
+    const failed = pending.nodes.some((n) => n.state === 'error') || pending.nextAction >= NEXT_ACTION.indexOf('delete');
+    if (!ok && !failed) return { network: net.name, ...pending, previous: current, ignored, notes: [] };
+    const keys = await this.identityKeys();
+    const tid = await this.ensureRegistered(url);
+    if (ok) {
+      await this.deleteReservations(url, [net.reservation, ...(net.superseded ?? [])], tid, keys);
+      this.commit(name, net, { ...net, reservation: net.pending, pending: undefined, superseded: undefined });
+      return { network: net.name, ...pending, ignored, notes: [`Reservation ${net.pending.id} is in force; the previous reservation ${net.reservation.id} was deleted`] };
+    }
+    await this.deleteReservations(url, [net.pending], tid, keys);
+    this.commit(name, net, { ...net, pending: undefined, dirty: true });
+    return { network: net.name, ...pending, previous: current, ignored, notes: [`Reservation ${net.pending.id} failed and was deleted; reservation ${net.reservation.id} keeps running`] };
+  }
+
+  /** Signs the deletion of each reservation the explorer has not already deleted. */
+  private async deleteReservations(url: string, refs: ReservationRef[], tid: number, keys: Ed25519Identity): Promise<void> {
+    const client = this.explorer(url);
+    for (const ref of refs) {
+      const info = await client.getReservation(ref.id);
+      if (info.next_action >= NEXT_ACTION.indexOf('delete')) continue; // already deleting, invalid or deleted
+      await client.signDelete(ref.id, buildDeleteRequest(ref.id, ref.json, tid, keys));
+    }
   }
 
   /** Signs the deletion of every reservation of the network, then forgets it and its access tunnels. */
@@ -201,16 +250,10 @@ export class NetworkService {
     for (const a of net.accesses) {
       if (await isTunnelActive(a.tunnelName)) throw new UserError(`The access tunnel "${a.tunnelName}" is up: take it down first`);
     }
-    const refs = [...(net.reservation ? [net.reservation] : []), ...[...(net.superseded ?? [])].reverse()];
+    const refs = [...(net.pending ? [net.pending] : []), ...(net.reservation ? [net.reservation] : []), ...[...(net.superseded ?? [])].reverse()];
     if (refs.length) {
-      const keys = await this.identityKeys();
       const url = net.explorer ?? this.explorerUrl;
-      const tid = await this.ensureRegistered(url);
-      for (const ref of refs) {
-        const info = await this.explorer(url).getReservation(ref.id);
-        if (info.next_action >= 4) continue; // already deleting, invalid or deleted
-        await this.explorer(url).signDelete(ref.id, buildDeleteRequest(ref.id, ref.json, tid, keys));
-      }
+      await this.deleteReservations(url, refs, await this.ensureRegistered(url), await this.identityKeys());
     }
     this.store.update((d) => {
       for (const a of net.accesses) {
@@ -242,13 +285,26 @@ function assertUnchanged(current: NetworkRecord | undefined, before: NetworkReco
   }
 }
 
-function summarize(net: NetworkRecord, info: ReservationInfo): NetworkStatus {
+/**
+ * Each node's result, believed only if it answers the workload this network asked of that node and its
+ * signature verifies with that node's key (the one its keys were sealed to). Anything else the explorer
+ * lists is ignored and reported in `ignored`.
+ */
+function summarize(net: NetworkRecord, info: ReservationInfo, ignored: string[]): ReservationStatus {
+  const workloadId = `${info.id}-1`; // buildReservation's one network workload
+  const byNode = new Map(net.nodes.map((n) => [n.nodeId, n]));
+  for (const r of info.results) {
+    if (!byNode.has(r.node_id) || r.workload_id !== workloadId) ignored.push(`reservation ${info.id}: a result from ${r.node_id} for workload ${r.workload_id}, which this network did not ask of it`);
+  }
   const nodes = net.nodes.map((n): NodeProvisioning => {
-    const mine = info.results.filter((r) => r.node_id === n.nodeId).sort((a, b) => b.epoch - a.epoch)[0];
+    const mine = info.results.filter((r) => r.node_id === n.nodeId && r.workload_id === workloadId).sort((a, b) => b.epoch - a.epoch)[0];
     if (!mine) return { nodeId: n.nodeId, state: 'pending', message: '' };
+    if (!resultSignatureValid(n.publicKeyHex, mine)) {
+      return { nodeId: n.nodeId, state: 'error', message: `the result the explorer shows for node ${n.nodeId} is not signed by that node's key: refusing it (a wrong explorer, or a tampered reply)` };
+    }
     return { nodeId: n.nodeId, state: RESULT_STATE[mine.state] ?? 'error', message: String(mine.message ?? '') };
   });
-  return { network: net.name, reservationId: info.id, nextAction: info.next_action, nextActionName: NEXT_ACTION[info.next_action] ?? `unknown (${info.next_action})`, nodes };
+  return { reservationId: info.id, nextAction: info.next_action, nextActionName: NEXT_ACTION[info.next_action] ?? `unknown (${info.next_action})`, nodes };
 }
 
 function defaultIdentityName(): string {

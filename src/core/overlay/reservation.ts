@@ -47,8 +47,10 @@ export function buildReservation(net: NetworkRecord, tid: number, identity: Ed25
   if (!Number.isInteger(tid) || tid <= 0) throw new UserError('The identity is not registered in the phonebook yet');
   const data: DataReservation = {
     description: `overlay-connect network ${net.name}`,
+    // tfexplorer: a provision quorum of 0 needs no signature; a delete quorum of 0 could never be reached
+    // (pipeline.go, checkDeleteSignatures), and signDelete accepts only a listed signer (userCanSign).
     signing_request_provision: { signers: [], quorum_min: 0 },
-    signing_request_delete: { signers: [], quorum_min: 0 },
+    signing_request_delete: { signers: [tid], quorum_min: 1 },
     expiration_provisioning: nowS + PROVISIONING_WINDOW_S,
     expiration_reservation: nowS + durationS,
     currencies: ['TFT'],
@@ -62,7 +64,8 @@ export function buildReservation(net: NetworkRecord, tid: number, identity: Ed25
   return { json, data_reservation: data, customer_tid: tid, customer_signature: signHex(identity, json) };
 }
 
-/** Body of POST /reservations/{id}/sign/delete: the signature covers str(id) + json. */
+/** Body of POST /reservations/{id}/sign/delete (and of the devnet's /pay): the signature covers
+ * str(id) + json (tfexplorer's Reservation.SignatureVerify). */
 export function buildDeleteRequest(id: number, json: string, tid: number, identity: Ed25519Identity, nowS = Math.floor(Date.now() / 1000)) {
   return { tid, signature: signHex(identity, `${id}${json}`), epoch: nowS };
 }

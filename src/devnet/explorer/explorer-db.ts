@@ -12,6 +12,7 @@ export interface ReservationRow {
   expiration_provisioning: number;
   expiration_reservation: number;
 }
+export interface SignatureRow { reservation_id: number; kind: 'provision' | 'delete'; tid: number; signature: string; epoch: number }
 export interface ResultRow { reservation_id: number; workload_id: string; node_id: string; category: number; state: number; message: string; data_json: string; signature: string; epoch: number }
 
 export class ExplorerDb {
@@ -29,6 +30,8 @@ export class ExplorerDb {
         next_action INTEGER NOT NULL, created INTEGER NOT NULL, expiration_provisioning INTEGER NOT NULL, expiration_reservation INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS results (reservation_id INTEGER NOT NULL, workload_id TEXT NOT NULL, node_id TEXT NOT NULL, category INTEGER NOT NULL, state INTEGER NOT NULL,
         message TEXT NOT NULL, data_json TEXT NOT NULL, signature TEXT NOT NULL, epoch INTEGER NOT NULL, PRIMARY KEY (workload_id, node_id));
+      CREATE TABLE IF NOT EXISTS signatures (reservation_id INTEGER NOT NULL, kind TEXT NOT NULL, tid INTEGER NOT NULL, signature TEXT NOT NULL, epoch INTEGER NOT NULL,
+        PRIMARY KEY (reservation_id, kind, tid));
     `);
   }
 
@@ -108,6 +111,12 @@ export class ExplorerDb {
   }
   setNextAction(id: number, nextAction: number): void {
     this.db.prepare('UPDATE reservations SET next_action = ? WHERE id = ?').run(nextAction, id);
+  }
+  signatures(reservationId: number, kind: SignatureRow['kind']): SignatureRow[] {
+    return this.db.prepare('SELECT * FROM signatures WHERE reservation_id = ? AND kind = ? ORDER BY epoch').all(reservationId, kind) as SignatureRow[];
+  }
+  addSignature(s: SignatureRow): void {
+    this.db.prepare('INSERT INTO signatures (reservation_id, kind, tid, signature, epoch) VALUES (?, ?, ?, ?, ?)').run(s.reservation_id, s.kind, s.tid, s.signature, s.epoch);
   }
   results(reservationId: number): ResultRow[] {
     return this.db.prepare('SELECT * FROM results WHERE reservation_id = ? ORDER BY epoch').all(reservationId) as ResultRow[];

@@ -1,12 +1,19 @@
 /**
  * The devnet's explorer: tfexplorer's v2 reservation-era API (routes, JSON field names, integer enums,
  * error texts) on loopback, enforcing its rules: `json` must be `data_reservation`, the customer's
- * signature must verify against the phonebook key, at least one hour, not expired; a reservation whose
- * nodes do not all report before `expiration_provisioning` goes to delete.
+ * signature must verify against the phonebook key, at least one hour, not expired. Reservations move as
+ * tfexplorer's pipeline moves them (pkg/workloads/types/pipeline.go, Pipeline.Next): create → sign (until
+ * the provision quorum is met) → pay → deploy; to delete once expired, once the delete quorum is met, or
+ * when the provisioning deadline passes before every node reported ok. Signatures for provisioning and
+ * deletion follow signProvision/signDelete and userCanSign (pkg/workloads/reservation.go). Payment went
+ * through tfexplorer's escrow (Stellar); here it is one signed call the client makes, `POST
+ * /reservations/{id}/pay`, the devnet's only route of its own. Node results must verify against the
+ * node's key over the bytes of tfexplorer's Result.encode (whose own check is disabled upstream).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import bs58 from 'bs58';
 import { verifyHex } from '../../core/crypto/identity-keys.js';
+import { resultSignatureValid } from '../../core/overlay/result-signature.js';
 import { ExplorerDb, type ReservationRow } from './explorer-db.js';
 
 export const NextAction = { create: 0, sign: 1, pay: 2, deploy: 3, delete: 4, invalid: 5, deleted: 6 } as const;
@@ -58,20 +65,45 @@ export class ExplorerServer {
     this.db.close();
   }
 
-  /** Moves reservations along: unprovisioned past their window, expired, or fully torn down. */
+  /** Moves every live reservation along its pipeline, as tfexplorer does on each read and by its timers. */
   reap(): void {
+    for (const r of this.db.reservations({})) if (r.next_action < NextAction.deleted) this.pipeline(r);
+  }
+
+  /**
+   * tfexplorer's Pipeline.Next (pkg/workloads/types/pipeline.go), plus the escrow's move from pay to deploy
+   * (here: the pay call) and delete → deleted once every node reported the teardown.
+   */
+  private pipeline(r: ReservationRow): ReservationRow {
     const now = this.now();
-    for (const r of this.db.reservations({ next_action: NextAction.deploy })) {
-      const nodes = nodesOf(r);
-      const ok = new Set(this.db.results(r.id).filter((x) => x.state === ResultState.ok).map((x) => x.node_id));
-      const complete = nodes.every((n) => ok.has(n));
-      if ((!complete && now > r.expiration_provisioning) || now > r.expiration_reservation) this.db.setNextAction(r.id, NextAction.delete);
-    }
-    for (const r of this.db.reservations({ next_action: NextAction.delete })) {
+    let next = r.next_action;
+    if (next === NextAction.delete) {
       const results = this.db.results(r.id);
       const pending = nodesOf(r).filter((n) => results.some((x) => x.node_id === n && x.state !== ResultState.deleted && x.state !== ResultState.error));
-      if (pending.length === 0) this.db.setNextAction(r.id, NextAction.deleted);
+      if (pending.length === 0) next = NextAction.deleted;
+    } else if (next < NextAction.delete) {
+      const data = JSON.parse(r.json);
+      const ok = new Set(this.db.results(r.id).filter((x) => x.state === ResultState.ok).map((x) => x.node_id));
+      const deployed = nodesOf(r).every((n) => ok.has(n));
+      if (now >= r.expiration_reservation || this.quorum(r, 'delete', data.signing_request_delete, false)) next = NextAction.delete;
+      else if (now > r.expiration_provisioning && !deployed) next = NextAction.delete;
+      else {
+        if (next === NextAction.create) next = NextAction.sign;
+        if (next === NextAction.sign && this.quorum(r, 'provision', data.signing_request_provision, true)) next = NextAction.pay;
+      }
     }
+    if (next !== r.next_action) this.db.setNextAction(r.id, next);
+    return { ...r, next_action: next };
+  }
+
+  /** checkProvisionSignatures / checkDeleteSignatures: a quorum of 0 means provisioning needs no signature,
+   * and that deletion can never be triggered ("there is no way you can trigger deleting"). */
+  private quorum(r: ReservationRow, kind: 'provision' | 'delete', request: { signers?: number[]; quorum_min?: number } | undefined, zeroMeans: boolean): boolean {
+    const min = Number(request?.quorum_min ?? 0);
+    if (min === 0) return zeroMeans;
+    const signers = new Set((request?.signers ?? []).map(Number));
+    const signed = new Set(this.db.signatures(r.id, kind).map((x) => x.tid).filter((t) => signers.has(t)));
+    return signed.size >= min;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -115,8 +147,9 @@ export class ExplorerServer {
         const filter = { customer_tid: q.has('customer_tid') ? Number(q.get('customer_tid')) : undefined, next_action: q.has('next_action') ? Number(q.get('next_action')) : undefined };
         return { status: 200, body: this.db.reservations(filter).map((r) => this.view(r)) };
       }
-      if (method === 'GET' && b && !c) return { status: 200, body: this.view(this.db.reservation(Number(b)) ?? notFound('reservation not found')) };
-      if (method === 'POST' && b && c === 'sign' && d === 'delete') return this.signDelete(Number(b), body);
+      if (method === 'GET' && b && !c) return { status: 200, body: this.view(this.pipeline(this.db.reservation(Number(b)) ?? notFound('reservation not found'))) };
+      if (method === 'POST' && b && c === 'sign' && (d === 'delete' || d === 'provision')) return this.sign(Number(b), d, body);
+      if (method === 'POST' && b && c === 'pay' && !d) return this.pay(Number(b), body);
     }
     throw new HttpError(404, 'not found');
   }
@@ -193,25 +226,50 @@ export class ExplorerServer {
       json: r.json,
       customer_tid: tid,
       customer_signature: sig,
-      // No signers and no payment on a devnet: straight to deploy.
-      next_action: NextAction.deploy,
+      next_action: NextAction.create,
       created: now,
       expiration_provisioning: Number.isFinite(provisioning) ? provisioning : now + 600,
       expiration_reservation: expiration,
     });
+    this.pipeline(this.db.reservation(id)!);
     return { status: 201, body: { reservation_id: id } };
   }
 
-  private signDelete(id: number, body: unknown) {
-    const r = this.db.reservation(id);
-    if (!r) throw new HttpError(404, 'reservation not found');
+  /** signProvision / signDelete with userCanSign (pkg/workloads/reservation.go): the signer must be one of
+   * the request's signers and sign once; the signature covers str(id) + json (Reservation.SignatureVerify). */
+  private sign(id: number, kind: 'provision' | 'delete', body: unknown) {
     const b = obj(body);
     const sig = String(b.signature ?? '');
-    if (!/^([0-9a-fA-F]{2})+$/.test(sig)) throw new HttpError(400, 'expecting hex encoded string');
-    if (Number(b.tid) !== r.customer_tid) throw new HttpError(401, 'signature not from the reservation customer');
+    if (!/^([0-9a-fA-F]{2})*$/.test(sig)) throw new HttpError(400, 'invalid signature expecting hex encoded string');
+    const found = this.db.reservation(id);
+    if (!found) throw new HttpError(404, 'reservation not found');
+    const r = this.pipeline(found);
+    if (kind === 'provision' && r.next_action !== NextAction.sign) throw new HttpError(401, 'reservation not expecting signatures');
+    const data = JSON.parse(r.json);
+    const request = kind === 'provision' ? data.signing_request_provision : data.signing_request_delete;
+    const tid = Number(b.tid);
+    if (!(request?.signers ?? []).map(Number).includes(tid)) throw new HttpError(401, `signature not required for user '${tid}'`);
+    if (this.db.signatures(id, kind).some((x) => x.tid === tid)) throw new HttpError(400, `user ${tid} has already signed the reservation for deletion`);
+    const user = this.db.user(tid);
+    if (!user) throw new HttpError(404, 'customer id not found');
+    if (!verifyHex(user.pubkey, `${id}${r.json}`, sig)) throw new HttpError(401, 'failed to verify signature');
+    this.db.addSignature({ reservation_id: id, kind, tid, signature: sig, epoch: this.now() });
+    this.pipeline(this.db.reservation(id)!);
+    return { status: 201, body: {} };
+  }
+
+  /** The devnet's stand-in for tfexplorer's escrow: the customer pays by signing str(id) + json once the
+   * reservation waits for payment; a reservation past its provisioning deadline is never deployed. */
+  private pay(id: number, body: unknown) {
+    const found = this.db.reservation(id);
+    if (!found) throw new HttpError(404, 'reservation not found');
+    const r = this.pipeline(found);
+    if (r.next_action !== NextAction.pay) throw new HttpError(400, `reservation is not waiting for payment (next action ${r.next_action})`);
+    const b = obj(body);
+    if (Number(b.tid) !== r.customer_tid) throw new HttpError(401, 'payment must come from the reservation customer');
     const user = this.db.user(r.customer_tid);
-    if (!user || !verifyHex(user.pubkey, `${id}${r.json}`, sig)) throw new HttpError(401, 'failed to verify signature');
-    if (r.next_action < NextAction.delete) this.db.setNextAction(id, NextAction.delete);
+    if (!user || !verifyHex(user.pubkey, `${id}${r.json}`, String(b.signature ?? ''))) throw new HttpError(401, 'failed to verify signature');
+    this.db.setNextAction(id, NextAction.deploy);
     return { status: 201, body: {} };
   }
 
@@ -243,14 +301,18 @@ export class ExplorerServer {
     const r = this.db.reservation(rid);
     const node = this.db.node(nodeId);
     if (!r || !node) throw new HttpError(404, 'workload not found');
+    // workloadPutResult (pkg/workloads/reservation.go): only a workload of this reservation on this node.
+    if (!nodesOf(r).includes(nodeId) || !this.workloadsFor(nodeId, rid).some((w) => (w as { workload_id: string }).workload_id === workloadId)) {
+      throw new HttpError(404, 'workload not found');
+    }
     const b = obj(body ?? {});
     const state = deleted ? ResultState.deleted : Number(b.state);
     const message = String(b.message ?? '');
-    if (!verifyHex(String(node.public_key_hex), `${workloadId}${nodeId}${state}${message}`, String(b.signature ?? ''))) {
-      throw new HttpError(401, 'failed to verify result signature');
+    if (!resultSignatureValid(String(node.public_key_hex), { state, message, data_json: b.data_json, signature: b.signature })) {
+      throw new HttpError(401, 'invalid result signature');
     }
     this.db.putResult({ reservation_id: rid, workload_id: workloadId, node_id: nodeId, category: 0, state, message, data_json: JSON.stringify(b.data_json ?? null), signature: String(b.signature), epoch: this.now() });
-    this.reap();
+    this.pipeline(this.db.reservation(rid)!);
     return { status: 200, body: {} };
   }
 
