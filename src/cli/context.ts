@@ -13,6 +13,7 @@ import { chooseDriver, type DriverChoice } from '../app/choose-driver.js';
 import type { TunnelDriver } from '../core/tunnels/tunnel-driver.js';
 import { TunnelStore } from '../core/tunnels/tunnel-store.js';
 import { DEFAULT_EXPLORER, NetworkService } from '../core/overlay/network-service.js';
+import { isLoopback } from '../core/overlay/explorer-client.js';
 import { cliPassphraseSource } from './passphrase-prompt.js';
 
 export interface CliIO {
@@ -64,7 +65,14 @@ export class CliContext {
   }
 
   get networks(): NetworkService {
-    this.networkService ??= new NetworkService(this.store, this.open().keyring, this.tunnels, this.explorerUrl);
+    if (!this.networkService) {
+      const allowPlainHttp = this.options['allow-http-explorer'] === true;
+      const url = new URL(this.explorerUrl);
+      if (allowPlainHttp && url.protocol === 'http:' && !isLoopback(url.hostname)) {
+        this.warn(`warning: ${url.origin} is plain http: anyone between here and there can change what it says`);
+      }
+      this.networkService = new NetworkService(this.store, this.open().keyring, this.tunnels, this.explorerUrl, { allowPlainHttp });
+    }
     return this.networkService;
   }
 

@@ -23,6 +23,7 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
   'data-dir': { type: 'string', value: 'DIR', description: 'where the store lives (default: the platform\'s user-data folder)' },
   json: { type: 'boolean', description: 'machine-readable output' },
   explorer: { type: 'string', value: 'URL', description: 'the grid explorer (default: the saved setting, which `devnet up` sets)' },
+  'allow-http-explorer': { type: 'boolean', description: 'accept a plain http explorer that is not on this machine (its answers can be changed on the way)' },
   netns: { type: 'string', value: 'NAME', description: 'Linux: run wg-quick, wg and ip inside this network namespace (root)' },
   helper: { type: 'string', value: 'PATH', description: 'the privileged helper\'s socket (default: /run/overlay-connect/helper.sock, or OVERLAY_CONNECT_HELPER)' },
   help: { type: 'boolean', short: 'h', description: 'show help' },

@@ -121,8 +121,41 @@ describe('networks through the CLI against an explorer', () => {
     expect(JSON.parse(waited.stdout).nodes.map((n: { state: string }) => n.state)).toEqual(['ok', 'ok', 'ok', 'ok']);
 
     expect((await json('network', 'list'))).toEqual([{ name: 'lab', ipRange: '10.5.0.0/16', nodes: 4, accesses: 1, reservation: reg.reservationId }]);
+
+    // Registered again: the new reservation runs beside the old one until every node reported ok for it;
+    // only then is the old one deleted. Before that, both show.
+    const nextAction = async (id: number) => (await (await fetch(`${url}/explorer/reservations/${id}`)).json()).next_action as number;
+    const again = await json('network', 'register', 'lab', '--expires', '30d');
+    expect(again).toMatchObject({ replaces: reg.reservationId });
+    const both = await json('network', 'status', 'lab');
+    expect(both).toMatchObject({ reservationId: again.reservationId, nextActionName: 'deploy', previous: { reservationId: reg.reservationId, nextActionName: 'deploy' } });
+    for (const n of nodes.slice(0, 3)) {
+      const w = (await pollWorkloads(url, n.identity)).find((x) => x.reservation_id === again.reservationId)!;
+      await postResult(url, n.identity, w.workload_id, { state: 1, message: '' });
+    }
+    expect((await json('network', 'status', 'lab')).previous.reservationId).toBe(reg.reservationId);
+    expect(await nextAction(reg.reservationId)).toBe(3); // still in force: one node has not reported
+    const w4b = (await pollWorkloads(url, nodes[3]!.identity)).find((x) => x.reservation_id === again.reservationId)!;
+    await postResult(url, nodes[3]!.identity, w4b.workload_id, { state: 1, message: '' });
+    const settled = await cli('network', 'status', 'lab', '--json');
+    expect(settled.stderr).toContain(`Reservation ${again.reservationId} is in force; the previous reservation ${reg.reservationId} was deleted`);
+    expect(JSON.parse(settled.stdout).previous).toBeUndefined();
+    expect([4, 6]).toContain(await nextAction(reg.reservationId));
+
+    // A new registration that fails is deleted, and the one in force keeps running.
+    const third = await json('network', 'register', 'lab', '--expires', '30d');
+    const w1c = (await pollWorkloads(url, nodes[0]!.identity)).find((x) => x.reservation_id === third.reservationId)!;
+    await postResult(url, nodes[0]!.identity, w1c.workload_id, { state: 0, message: 'no space left on device' });
+    const failedAgain = await cli('network', 'status', 'lab', '--wait', '5');
+    expect(failedAgain.code).toBe(1);
+    expect(failedAgain.stderr).toContain(`Reservation ${third.reservationId} failed and was deleted; reservation ${again.reservationId} keeps running`);
+    expect(failedAgain.stderr).toContain('no space left on device');
+    expect(await nextAction(again.reservationId)).toBe(3);
+    expect([4, 6]).toContain(await nextAction(third.reservationId));
+    expect((await json('network', 'status', 'lab')).reservationId).toBe(again.reservationId);
+
     expect((await cli('network', 'delete', 'lab')).code).toBe(0);
-    const after = await (await fetch(`${url}/explorer/reservations/${reg.reservationId}`)).json();
+    const after = await (await fetch(`${url}/explorer/reservations/${again.reservationId}`)).json();
     expect(after.next_action).toBe(4);
     expect((await json('network', 'list'))).toEqual([]);
     expect((await json('tunnel', 'list'))).toEqual([]);

@@ -103,8 +103,10 @@ export const networkCommands: Command[] = [
     async run(ctx, [name], opts) {
       const duration = typeof opts.expires === 'string' ? parseDuration(opts.expires) : undefined;
       const net = await ctx.networks.register(name!, duration);
-      if (ctx.json) return ctx.printJson({ reservationId: net.reservation!.id, expiration: net.reservation!.expiration });
-      ctx.out(`Registered ${name}: reservation ${net.reservation!.id}, expires ${new Date(net.reservation!.expiration * 1000).toISOString()}`);
+      const made = net.pending ?? net.reservation!;
+      if (ctx.json) return ctx.printJson({ reservationId: made.id, expiration: made.expiration, replaces: net.pending ? net.reservation!.id : null });
+      ctx.out(`Registered ${name}: reservation ${made.id}, expires ${new Date(made.expiration * 1000).toISOString()}`);
+      if (net.pending) ctx.out(`Reservation ${net.reservation!.id} keeps running until every node reports ok for ${made.id}; then it is deleted`);
       ctx.out(`Follow the nodes with: overlay-connect network status ${name} --wait 120`);
     },
   },

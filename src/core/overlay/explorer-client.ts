@@ -65,8 +65,10 @@ const MAX_PAGES = 200;
 
 export class ExplorerClient {
   readonly base: string;
+  private readonly timeoutMs: number;
 
-  constructor(baseUrl: string, private readonly timeoutMs = 15_000) {
+  constructor(baseUrl: string, options: { allowPlainHttp?: boolean; timeoutMs?: number } = {}) {
+    this.timeoutMs = options.timeoutMs ?? 15_000;
     let url: URL;
     try {
       url = new URL(baseUrl);
@@ -74,6 +76,11 @@ export class ExplorerClient {
       throw new UserError(`"${baseUrl}" is not an explorer URL (e.g. http://127.0.0.1:8080)`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UserError(`The explorer URL must be http(s), not ${url.protocol}`);
+    // Over plain http anyone on the path can change what the explorer says (results, nodes): only the
+    // machine itself, or an explicit choice.
+    if (url.protocol === 'http:' && !isLoopback(url.hostname) && !options.allowPlainHttp) {
+      throw new UserError(`${url.origin} is plain http on the network: anyone on the way can change its answers. Use https, or --allow-http-explorer if you mean it`);
+    }
     // Accept the URL with or without its /explorer suffix.
     this.base = url.href.replace(/\/+$/, '').replace(/\/explorer$/, '');
   }
@@ -192,6 +199,11 @@ function isExplorerNode(v: unknown): v is ExplorerNode {
     && (n.wg_ports == null || (Array.isArray(n.wg_ports) && n.wg_ports.every((p) => Number.isInteger(p))))
     && (n.ifaces == null || Array.isArray(n.ifaces))
     && (n.public_config == null || typeof n.public_config === 'object');
+}
+
+export function isLoopback(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
 
 /** Why a node record cannot be trusted with sealed keys, or undefined: its id must be base58 of its key. */

@@ -62,10 +62,11 @@ export class NetworkService {
     private readonly keyring: Keyring,
     private readonly tunnels: TunnelStore,
     private readonly explorerUrl: string,
+    private readonly options: { allowPlainHttp?: boolean } = {},
   ) {}
 
   explorer(url = this.explorerUrl): ExplorerClient {
-    return new ExplorerClient(url);
+    return new ExplorerClient(url, { allowPlainHttp: this.options.allowPlainHttp });
   }
 
   // --- identity ---------------------------------------------------------------------------------------
