@@ -135,6 +135,25 @@ describe.skipIf(!!skip)('devnet end to end', () => {
     expect(wgLinks(victim.namespace)).toHaveLength(before.length + 1);
   }, 120_000);
 
+  it('registered again: the new reservation takes over once every node is ok, only then is the old one deleted, and the network stays up', async () => {
+    const before = (await json('network', 'status', 'conv')).reservationId as number;
+    const again = await json('network', 'register', 'conv');
+    expect(again.replaces).toBe(before);
+    const explorerState = async (id: number) => (await (await fetch(`${status.explorer}/explorer/reservations/${id}`)).json()).next_action as number;
+    // Paid and deploying (the client took it through create → sign → pay), the old one still in force: only
+    // a status that sees every node ok for the new one deletes the old one.
+    expect(await explorerState(again.reservationId)).toBe(3);
+    expect(await explorerState(before)).toBe(3);
+    const waited = await cli('network', 'status', 'conv', '--wait', '90', '--json');
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(waited.stderr).toContain(`Reservation ${again.reservationId} is in force; the previous reservation ${before} was deleted`);
+    expect([4, 6]).toContain(await explorerState(before));
+    // The nodes keep the network: one link each, through the hand-over.
+    for (let i = 0; i < 50 && (await explorerState(before)) !== 6; i++) await new Promise((r) => setTimeout(r, 200));
+    expect(await explorerState(before)).toBe(6);
+    for (const n of status.nodes) expect(wgLinks(n.namespace)).toHaveLength(1);
+  }, 120_000);
+
   it('a second reservation asking for a port already in use gets zos\'s error as its result', async () => {
     // Plan a second network, then make its NR on one node ask for the port the first network uses there.
     await ok('network', 'create', 'clash', '--subnet', '10.64.0.0/16');
