@@ -63,11 +63,11 @@ describe('devnet explorer rules', () => {
   });
 
   it.each([
-    ['json differs from data_reservation', (b: Record<string, unknown>) => ({ ...b, json: (b.json as string).replace('"r"', '"x"') }), 400, 'json data does not match the reservation data'],
-    ['signature not hex', (b: Record<string, unknown>) => ({ ...b, customer_signature: 'zz' }), 400, 'expecting hex encoded string'],
-    ['signature by another key', (b: Record<string, unknown>) => ({ ...b, customer_signature: signHex(newIdentity(), b.json as string) }), 401, 'failed to verify customer signature'],
-    ['no customer', (b: Record<string, unknown>) => ({ ...b, customer_tid: 0 }), 400, 'customer_tid is required'],
-    ['unknown customer', (b: Record<string, unknown>) => ({ ...b, customer_tid: 999 }), 404, 'customer not found'],
+    ['json differs from data_reservation (pkg/workloads/types/reservation.go Reservation.Validate)', (b: Record<string, unknown>) => ({ ...b, json: (b.json as string).replace('"r"', '"x"') }), 400, 'json data does not match the reservation data'],
+    ['signature not hex (pkg/workloads/reservation.go create)', (b: Record<string, unknown>) => ({ ...b, customer_signature: 'zz' }), 400, 'invalid signature format, expecting hex encoded string'],
+    ['signature by another key (pkg/workloads/reservation.go create)', (b: Record<string, unknown>) => ({ ...b, customer_signature: signHex(newIdentity(), b.json as string) }), 400, 'failed to verify customer signature'],
+    ['no customer (pkg/workloads/types/reservation.go Reservation.Validate)', (b: Record<string, unknown>) => ({ ...b, customer_tid: 0 }), 400, 'customer_tid is required'],
+    ['unknown customer (pkg/workloads/reservation.go create)', (b: Record<string, unknown>) => ({ ...b, customer_tid: 999 }), 400, "cannot find user with id '999'"],
   ])('refuses: %s', async (_name, mutate, status, error) => {
     expect(await post('/reservations', mutate((await body()) as unknown as Record<string, unknown>))).toEqual({ status, body: { error } });
   });

@@ -211,11 +211,13 @@ export class ExplorerServer {
     if (expiration - now < 3600) throw new HttpError(400, 'the minimum duration for a reservation is 1 hour');
     const tid = Number(r.customer_tid);
     if (!tid) throw new HttpError(400, 'customer_tid is required');
-    const sig = String(r.customer_signature ?? '');
-    if (!/^([0-9a-fA-F]{2})+$/.test(sig)) throw new HttpError(400, 'expecting hex encoded string');
+    // tfexplorer's create (pkg/workloads/reservation.go): the user first, then the signature's encoding, then
+    // the signature, each a 400. (Go appends its wrapped error after a colon; the devnet says the first part.)
     const user = this.db.user(tid);
-    if (!user) throw new HttpError(404, 'customer not found');
-    if (!verifyHex(user.pubkey, r.json, sig)) throw new HttpError(401, 'failed to verify customer signature');
+    if (!user) throw new HttpError(400, `cannot find user with id '${tid}'`);
+    const sig = String(r.customer_signature ?? '');
+    if (!/^([0-9a-fA-F]{2})+$/.test(sig)) throw new HttpError(400, 'invalid signature format, expecting hex encoded string');
+    if (!verifyHex(user.pubkey, r.json, sig)) throw new HttpError(400, 'failed to verify customer signature');
     const networks = Array.isArray(data.networks) ? data.networks.map(obj) : [];
     for (const net of networks) {
       for (const nr of Array.isArray(net.network_resources) ? net.network_resources.map(obj) : []) {
