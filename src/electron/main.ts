@@ -23,6 +23,8 @@ import { findTools } from '../core/tunnels/tool-paths.js';
 import { chooseDriver } from '../app/choose-driver.js';
 import { startHelper } from '../helper/run-helper.js';
 import { VERSION } from '../cli/version.js';
+import { decodeConfigBytes } from '../core/wgconf/parser.js';
+import { setStartAtLogin, startsAtLogin } from './login-item.js';
 import { openElectronStore } from './open-electron-store.js';
 import { safeStorageProvider } from './safe-storage-cipher.js';
 
@@ -151,7 +153,7 @@ function updateTray(): void {
   const tunnels = services.tunnelService.statuses().map((s) => ({ name: s.name, state: s.state }));
   tray.setImage(trayIcon(trayIconState(tunnels)));
   tray.setToolTip(trayTooltip(tunnels));
-  const startAtLogin = app.getLoginItemSettings().openAtLogin;
+  const startAtLogin = startsAtLogin(app);
   tray.setContextMenu(Menu.buildFromTemplate(toMenu(trayTemplate(tunnels, { startAtLogin }))));
 }
 
@@ -173,7 +175,7 @@ async function act(action: NonNullable<TrayItem['action']>): Promise<void> {
   if (action.kind === 'import') return importFromDialog();
   if (action.kind === 'login') {
     // Starts hidden in the tray; it restores nothing by itself (users do not want surprise connections).
-    app.setLoginItemSettings({ openAtLogin: action.enable, args: ['--hidden'] });
+    setStartAtLogin(app, action.enable, [process.execPath, ...(app.isPackaged ? [] : [app.getAppPath()])]);
     return updateTray();
   }
   const s = services.tunnelService.statuses().find((x) => x.name === action.tunnel);
@@ -189,7 +191,8 @@ async function importFromDialog(): Promise<void> {
       if (!res.ok) dialog.showErrorBox('Cannot import the archive', res.error);
       continue;
     }
-    const text = await readFile(path, 'utf8');
+    // The bytes, not UTF-8 text: WireGuard for Windows exports UTF-16, which the parser decodes.
+    const text = decodeConfigBytes(await readFile(path));
     const name = path.split(/[\\/]/).pop()!.replace(/\.conf$/i, '');
     const res = await dispatch(services!.handlers, 'importConfig', { name, text });
     if (!res.ok) dialog.showErrorBox(`Cannot import ${name}`, res.error);
@@ -199,7 +202,11 @@ async function importFromDialog(): Promise<void> {
 async function confirmQuit(e: Electron.Event): Promise<void> {
   if (quitting || !services) return;
   const up = services.tunnelService.statuses().filter((s) => s.state !== 'down');
-  if (!up.length) return;
+  // Nothing to ask: quitting from here on, so the window's close handler lets it close instead of hiding.
+  if (!up.length) {
+    quitting = true;
+    return;
+  }
   e.preventDefault();
   const { response } = await dialog.showMessageBox({ type: 'question', buttons: ['Leave them up', 'Disconnect', 'Cancel'], defaultId: 0, cancelId: 2, message: `${up.length} tunnel(s) are up`, detail: 'They keep running without the app; it recognises them when it starts again.' });
   if (response === 2) return;

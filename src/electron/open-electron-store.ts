@@ -8,5 +8,7 @@ import type { ConfBackend, StateStore } from '../core/store/state-store.js';
 
 export function openElectronStore(userData: string): StateStore {
   ensurePrivateDir(userData);
-  return openGuarded(join(userData, `${STORE_NAME}.json`), () => new ElectronStore<Record<string, unknown>>({ cwd: userData, ...STORE_OPTIONS } as never) as unknown as ConfBackend);
+  // electron-store takes the file's name as `name` and overwrites conf's `configName` with it (default
+  // "config"): without `name`, the app would keep its own config.json beside the CLI's state.json.
+  return openGuarded(join(userData, `${STORE_NAME}.json`), () => new ElectronStore<Record<string, unknown>>({ cwd: userData, ...STORE_OPTIONS, name: STORE_NAME } as never) as unknown as ConfBackend);
 }

@@ -1,0 +1,324 @@
+/**
+ * A stand-in for the `electron` module (a vitest alias), so that the real src/electron/main.ts runs under
+ * plain Node. It models what the host relies on, with Electron's documented semantics:
+ * - app: `whenReady`; `quit()` emits `before-quit` (preventable), then `close` on every window (a prevented
+ *   close cancels the quit), then `will-quit` (preventable), then `quit`; `requestSingleInstanceLock` and
+ *   `second-instance`; login items exist on macOS and Windows only (Linux has no such API).
+ * - BrowserWindow: show/hide/focus/close with `close` (preventable) then `closed`; bounds; `loadURL`;
+ *   `webContents.send`, navigation and window-open handlers.
+ * - Tray and Menu: the last template given is kept, so a test can click an item.
+ * - dialog: answers scripted by the test; Notification, safeStorage (with a selectable backend), ipcMain,
+ *   protocol, session, screen, nativeImage, shell.
+ * Tests drive it through `fake`.
+ */
+type Listener = (...args: never[]) => unknown;
+
+class Emitter {
+  private readonly listeners = new Map<string, Listener[]>();
+  on(event: string, l: Listener): this {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), l]);
+    return this;
+  }
+  once(event: string, l: Listener): this {
+    const wrapped = ((...args: never[]) => {
+      this.off(event, wrapped);
+      return l(...args);
+    }) as Listener;
+    return this.on(event, wrapped);
+  }
+  off(event: string, l: Listener): this {
+    this.listeners.set(event, (this.listeners.get(event) ?? []).filter((x) => x !== l));
+    return this;
+  }
+  emit(event: string, ...args: unknown[]): void {
+    for (const l of this.listeners.get(event) ?? []) (l as (...a: unknown[]) => unknown)(...args);
+  }
+  listenerCount(event: string): number {
+    return (this.listeners.get(event) ?? []).length;
+  }
+}
+
+export class FakeEvent {
+  defaultPrevented = false;
+  preventDefault(): void {
+    this.defaultPrevented = true;
+  }
+}
+
+export interface MenuItem {
+  label?: string;
+  type?: string;
+  checked?: boolean;
+  enabled?: boolean;
+  submenu?: MenuItem[];
+  click?: () => void;
+}
+
+function freshState() {
+  return {
+    platform: process.platform as NodeJS.Platform,
+    userData: '',
+    singleInstance: true,
+    readyResolve: undefined as undefined | (() => void),
+    ready: undefined as undefined | Promise<void>,
+    quitted: false,
+    exitCode: undefined as number | undefined,
+    loginItem: { openAtLogin: false, args: [] as string[] },
+    messageBoxes: [] as Array<{ message?: string; detail?: string; buttons?: string[] }>,
+    messageBoxAnswers: [] as number[],
+    errorBoxes: [] as Array<[string, string]>,
+    openDialogAnswers: [] as string[][],
+    notifications: [] as Array<{ title?: string; body?: string }>,
+    windows: [] as FakeBrowserWindow[],
+    trays: [] as FakeTray[],
+    handlers: new Map<string, (event: unknown, arg: unknown) => unknown>(),
+    protocols: new Map<string, (req: Request) => Response | Promise<Response>>(),
+    privilegedSchemes: [] as unknown[],
+    backend: 'gnome_libsecret',
+    opened: [] as string[],
+  };
+}
+
+export const fake = {
+  state: freshState(),
+  app: undefined as unknown as FakeApp,
+  reset(options: { userData: string; platform?: NodeJS.Platform; backend?: string; singleInstance?: boolean }): void {
+    this.state = { ...freshState(), userData: options.userData, platform: options.platform ?? process.platform, backend: options.backend ?? 'gnome_libsecret', singleInstance: options.singleInstance ?? true };
+    this.state.ready = new Promise((r) => (this.state.readyResolve = r));
+    app.reset();
+    FakeBrowserWindow.nextId = 1;
+  },
+  /** The app becomes ready (Electron's `ready`). */
+  ready(): void {
+    this.state.readyResolve!();
+  },
+  /** The visible window, if any. */
+  get window(): FakeBrowserWindow | undefined {
+    return this.state.windows.find((w) => !w.destroyed);
+  },
+  get tray(): FakeTray | undefined {
+    return this.state.trays.at(-1);
+  },
+  /** Clicks the tray menu item with this label (searching submenus). */
+  clickTray(label: string): void {
+    const find = (items: MenuItem[]): MenuItem | undefined => {
+      for (const i of items) {
+        if (i.label === label) return i;
+        const sub = i.submenu && find(i.submenu);
+        if (sub) return sub;
+      }
+      return undefined;
+    };
+    const item = find(this.tray?.menu ?? []);
+    if (!item?.click) throw new Error(`no tray item "${label}"`);
+    item.click();
+  },
+  /** Calls an ipcMain handler as a renderer would, from this sender and frame. */
+  invoke(channel: string, arg: unknown, from: { sender: unknown; senderFrame: unknown }): Promise<unknown> {
+    const h = this.state.handlers.get(channel);
+    if (!h) throw new Error(`no handler for ${channel}`);
+    return Promise.resolve(h({ sender: from.sender, senderFrame: from.senderFrame }, arg));
+  },
+};
+
+class FakeApp extends Emitter {
+  isPackaged = false;
+  dock = undefined;
+  reset(): void {
+    for (const e of ['before-quit', 'will-quit', 'quit', 'second-instance', 'web-contents-created', 'window-all-closed', 'ready']) {
+      (this as unknown as { listeners: Map<string, Listener[]> }).listeners.delete(e);
+    }
+  }
+  enableSandbox(): void {}
+  requestSingleInstanceLock(): boolean {
+    return fake.state.singleInstance;
+  }
+  whenReady(): Promise<void> {
+    return fake.state.ready!;
+  }
+  getPath(_name: string): string {
+    return fake.state.userData;
+  }
+  getVersion(): string {
+    return '0.1.0';
+  }
+  getAppPath(): string {
+    return process.cwd();
+  }
+  /** Electron: before-quit, then close every window (a prevented close cancels), then will-quit, then quit. */
+  quit(): void {
+    const before = new FakeEvent();
+    this.emit('before-quit', before);
+    if (before.defaultPrevented) return;
+    for (const w of fake.state.windows.filter((x) => !x.destroyed)) {
+      if (!w.close()) return;
+    }
+    const will = new FakeEvent();
+    this.emit('will-quit', will);
+    if (will.defaultPrevented) return;
+    fake.state.quitted = true;
+    this.emit('quit');
+  }
+  exit(code = 0): void {
+    fake.state.exitCode = code;
+    fake.state.quitted = true;
+  }
+  /** Electron documents login items for macOS and Windows only: on Linux these calls do nothing. */
+  getLoginItemSettings(): { openAtLogin: boolean } {
+    return { openAtLogin: fake.state.platform === 'linux' ? false : fake.state.loginItem.openAtLogin };
+  }
+  setLoginItemSettings(s: { openAtLogin: boolean; args?: string[] }): void {
+    if (fake.state.platform === 'linux') return;
+    fake.state.loginItem = { openAtLogin: s.openAtLogin, args: s.args ?? [] };
+  }
+}
+
+const app = new FakeApp();
+fake.app = app;
+
+class FakeWebContents extends Emitter {
+  readonly sent: Array<[string, unknown]> = [];
+  readonly mainFrame: { url: string };
+  windowOpenHandler?: (d: { url: string }) => { action: string };
+  constructor(readonly owner: FakeBrowserWindow) {
+    super();
+    this.mainFrame = { url: '' };
+  }
+  send(channel: string, payload: unknown): void {
+    this.sent.push([channel, payload]);
+  }
+  setWindowOpenHandler(h: (d: { url: string }) => { action: string }): void {
+    this.windowOpenHandler = h;
+  }
+}
+
+export class FakeBrowserWindow extends Emitter {
+  static nextId = 1;
+  readonly id = FakeBrowserWindow.nextId++;
+  readonly webContents: FakeWebContents;
+  visible = false;
+  focused = false;
+  minimized = false;
+  destroyed = false;
+  url = '';
+  bounds: { x: number; y: number; width: number; height: number };
+  constructor(readonly options: Record<string, unknown>) {
+    super();
+    this.webContents = new FakeWebContents(this);
+    this.bounds = { x: Number(options.x ?? 0), y: Number(options.y ?? 0), width: Number(options.width ?? 800), height: Number(options.height ?? 600) };
+    fake.state.windows.push(this);
+    app.emit('web-contents-created', new FakeEvent(), this.webContents);
+  }
+  static getAllWindows(): FakeBrowserWindow[] {
+    return fake.state.windows.filter((w) => !w.destroyed);
+  }
+  loadURL(url: string): Promise<void> {
+    this.url = url;
+    this.webContents.mainFrame.url = url;
+    setImmediate(() => this.emit('ready-to-show'));
+    return Promise.resolve();
+  }
+  show(): void {
+    this.visible = true;
+  }
+  hide(): void {
+    this.visible = false;
+  }
+  focus(): void {
+    this.focused = true;
+  }
+  isVisible(): boolean {
+    return this.visible;
+  }
+  isMinimized(): boolean {
+    return this.minimized;
+  }
+  restore(): void {
+    this.minimized = false;
+  }
+  getBounds() {
+    return { ...this.bounds };
+  }
+  /** Emits `close` (preventable), then destroys the window and emits `closed`. True if it closed. */
+  close(): boolean {
+    const e = new FakeEvent();
+    this.emit('close', e);
+    if (e.defaultPrevented) return false;
+    this.destroyed = true;
+    this.visible = false;
+    this.emit('closed');
+    return true;
+  }
+}
+
+class FakeTray extends Emitter {
+  image: unknown;
+  tooltip = '';
+  menu: MenuItem[] = [];
+  constructor(image: unknown) {
+    super();
+    this.image = image;
+    fake.state.trays.push(this);
+  }
+  setImage(image: unknown): void {
+    this.image = image;
+  }
+  setToolTip(text: string): void {
+    this.tooltip = text;
+  }
+  setContextMenu(menu: { items: MenuItem[] }): void {
+    this.menu = menu.items;
+  }
+}
+
+class FakeNotification {
+  constructor(private readonly options: { title?: string; body?: string }) {}
+  static isSupported(): boolean {
+    return true;
+  }
+  show(): void {
+    fake.state.notifications.push(this.options);
+  }
+}
+
+export const Menu = { buildFromTemplate: (items: MenuItem[]) => ({ items }) };
+export const nativeImage = {
+  createFromPath: (path: string) => ({ path, template: false, setTemplateImage(this: { template: boolean }, v: boolean) { this.template = v; } }),
+};
+export const dialog = {
+  showMessageBox: async (...args: unknown[]) => {
+    const options = (args.length > 1 ? args[1] : args[0]) as { message?: string; detail?: string; buttons?: string[] };
+    fake.state.messageBoxes.push(options);
+    return { response: fake.state.messageBoxAnswers.shift() ?? 0, checkboxChecked: false };
+  },
+  showErrorBox: (title: string, content: string) => void fake.state.errorBoxes.push([title, content]),
+  showOpenDialog: async () => {
+    const filePaths = fake.state.openDialogAnswers.shift() ?? [];
+    return { canceled: filePaths.length === 0, filePaths };
+  },
+  showSaveDialog: async () => ({ canceled: true, filePath: undefined }),
+};
+export const ipcMain = {
+  handle: (channel: string, h: (event: unknown, arg: unknown) => unknown) => void fake.state.handlers.set(channel, h),
+  on: () => undefined,
+};
+export const safeStorage = {
+  isAsyncEncryptionAvailable: async () => true,
+  getSelectedStorageBackend: () => fake.state.backend,
+  encryptStringAsync: async (text: string) => Buffer.from(`fake-sealed:${Buffer.from(text).toString('base64')}`),
+  decryptStringAsync: async (data: Buffer) => {
+    const s = data.toString();
+    if (!s.startsWith('fake-sealed:')) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+    return { result: Buffer.from(s.slice('fake-sealed:'.length), 'base64').toString(), shouldReEncrypt: false };
+  },
+};
+export const screen = { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] };
+export const session = { defaultSession: { setPermissionRequestHandler: () => undefined, setPermissionCheckHandler: () => undefined, protocol: undefined } };
+export const shell = { openExternal: async (url: string) => void fake.state.opened.push(url), openPath: async () => '' };
+export const protocol = {
+  registerSchemesAsPrivileged: (schemes: unknown[]) => void fake.state.privilegedSchemes.push(...schemes),
+  handle: (scheme: string, h: (req: Request) => Response | Promise<Response>) => void fake.state.protocols.set(scheme, h),
+};
+
+export { app, FakeBrowserWindow as BrowserWindow, FakeTray as Tray, FakeNotification as Notification };
+export default { app, BrowserWindow: FakeBrowserWindow, Tray: FakeTray, Notification: FakeNotification, Menu, nativeImage, dialog, ipcMain, safeStorage, screen, session, shell, protocol };
