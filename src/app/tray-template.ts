@@ -69,7 +69,7 @@ export function trayTemplate(tunnels: readonly TrayTunnel[], options: { startAtL
 /** Notification text for a state change, or undefined when it is not worth one. */
 export function notificationFor(before: TunnelState | undefined, after: TrayTunnel & { error?: string | null }): { title: string; body: string } | undefined {
   if (before === after.state) return undefined;
-  if (after.state === 'up' && before !== undefined) return { title: `${after.name} connected`, body: 'The tunnel is up and the peer answers.' };
+  if (after.state === 'up' && before !== undefined) return { title: `${after.name} connected`, body: 'The tunnel is up.' };
   if (after.state === 'down' && (before === 'up' || before === 'connecting')) return { title: `${after.name} disconnected`, body: 'The tunnel is down.' };
   if (after.state === 'error') return { title: `${after.name}: error`, body: after.error ?? 'The tunnel failed.' };
   return undefined;

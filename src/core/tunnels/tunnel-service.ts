@@ -61,8 +61,10 @@ export class TunnelService {
     return () => this.listeners.delete(listener);
   }
 
+  /** The last known status of every tunnel, with an up or down in progress shown as `connecting` (the
+   * quit question must see a tunnel that is on its way up). */
   statuses(): TunnelStatus[] {
-    return this.current;
+    return this.withOperations(this.current);
   }
 
   /** Whether the tunnel is up or being brought up (by us, or by an earlier run that we adopted). */
@@ -216,13 +218,16 @@ export class TunnelService {
     }
   }
 
-  private publish(): void {
-    const statuses = this.current.map((s) => {
+  private withOperations(statuses: TunnelStatus[]): TunnelStatus[] {
+    return statuses.map((s) => {
       const live = this.live.get(s.name);
       if (!live || live.operation === null) return s;
       return { ...s, state: 'connecting' as const, detail: live.operation === 'up' ? 'Bringing the tunnel up' : 'Taking the tunnel down', error: null };
     });
-    for (const s of statuses) {
+  }
+
+  private publish(): void {
+    for (const s of this.withOperations(this.current)) {
       const key = JSON.stringify(s);
       if (this.lastSent.get(s.name) === key) continue;
       this.lastSent.set(s.name, key);
