@@ -19,8 +19,9 @@ let fake: typeof FakeControl;
 let dir: string;
 let home: string;
 
+/** Polls for up to 15 s: CI runs this on two busy cores. */
 async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 750 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
   if (!check()) throw new Error(`timed out waiting for ${what}`);
 }
 
@@ -210,6 +211,6 @@ describe.skipIf(!!noNetns)('the Electron host with a real tunnel (through the he
     fake.state.messageBoxAnswers.push(1);
     fake.clickTray('Quit');
     await until(() => fake.state.quitted, 'the quit');
-    expect(up(), JSON.stringify([fake.state.messageBoxes, fake.state.notifications, fake.tray!.tooltip])).toBe(false);
+    expect(up()).toBe(false);
   }, 60_000);
 });
