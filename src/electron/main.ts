@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as sudo from 'sudo-prompt';
 import {
-  app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, safeStorage, screen, session, shell, Tray,
+  app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, protocol, safeStorage, screen, session, Tray,
   type IpcMainInvokeEvent, type MenuItemConstructorOptions,
 } from 'electron';
 import { CALL_NAMES, channelOf, EVENT_CHANNEL, type TunnelState } from '../contract/api.js';
@@ -25,11 +25,11 @@ import { startHelper } from '../helper/run-helper.js';
 import { VERSION } from '../cli/version.js';
 import { decodeConfigBytes } from '../core/wgconf/parser.js';
 import { setStartAtLogin, startsAtLogin } from './login-item.js';
+import { APP_SCHEME, RENDERER_URL, SCHEME_PRIVILEGES, serveRenderer } from './app-protocol.js';
 import { openElectronStore } from './open-electron-store.js';
 import { safeStorageProvider } from './safe-storage-cipher.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const RENDERER_URL = new URL(`file://${join(here, 'renderer', 'index.html')}`).href;
 const ASSETS = app.isPackaged ? join(process.resourcesPath, 'app.asar', 'assets') : join(here, '..', 'assets');
 let mainWindow: BrowserWindow | undefined;
 let tray: Tray | undefined;
@@ -41,6 +41,7 @@ const lastState = new Map<string, TunnelState>();
 const HELPER_MODE = process.argv.includes('--overlay-connect-helper');
 
 app.enableSandbox();
+if (!HELPER_MODE) protocol.registerSchemesAsPrivileged([SCHEME_PRIVILEGES]);
 if (HELPER_MODE) {
   app.dock?.hide();
   startHelper({ version: VERSION, log: (line) => console.error(`helper: ${line}`) }).catch((e: Error) => {
@@ -54,10 +55,8 @@ if (HELPER_MODE) {
   app.on('web-contents-created', (_e, contents) => {
     contents.on('will-navigate', (event) => event.preventDefault());
     contents.on('will-attach-webview', (event) => event.preventDefault());
-    contents.setWindowOpenHandler(({ url }) => {
-      if (url.startsWith('https:')) void shell.openExternal(url);
-      return { action: 'deny' };
-    });
+    // The window has no links: nothing it asks to open is opened, here or in a browser.
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   });
   app.on('window-all-closed', () => undefined); // a tray app lives on without windows
   app.on('before-quit', (e) => void confirmQuit(e));
@@ -74,6 +73,7 @@ function trustedSender(event: IpcMainInvokeEvent): boolean {
 }
 
 async function start(): Promise<void> {
+  protocol.handle(APP_SCHEME, (request) => serveRenderer(join(here, 'renderer'), request));
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
   checkTools();

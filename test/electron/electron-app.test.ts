@@ -27,7 +27,7 @@ describe.skipIf(!!why)('the Electron shell', () => {
       location.href = 'https://example.org/';
     });
     await new Promise((r) => setTimeout(r, 500));
-    expect(win.url()).toMatch(/^file:.*renderer\/index\.html$/);
+    expect(win.url()).toBe('overlay://app/index.html');
     await app.close();
   });
 });

@@ -37,6 +37,23 @@ async function boot(): Promise<void> {
 
 const ownWindow = () => ({ sender: fake.window!.webContents, senderFrame: fake.window!.webContents.mainFrame });
 
+describe('the renderer scheme', () => {
+  it('serves the renderer folder\'s files and nothing outside it', async () => {
+    const { serveRenderer } = await import('../../src/electron/app-protocol.js');
+    const dir = join(process.cwd(), 'dist', 'renderer');
+    const get = async (url: string, method = 'GET') => {
+      const r = await serveRenderer(dir, new Request(url, { method }));
+      return [r.status, r.headers.get('content-type')];
+    };
+    expect(await get('overlay://app/index.html')).toEqual([200, 'text/html; charset=utf-8']);
+    expect(await get('overlay://app/renderer.js')).toEqual([200, 'text/javascript; charset=utf-8']);
+    for (const bad of ['overlay://app/../cli.js', 'overlay://app/%2e%2e/cli.js', 'overlay://app/..%2fcli.js', 'overlay://other/index.html', 'overlay://app/nope.html', 'overlay://app/%E0%A4%A']) {
+      expect((await get(bad))[0], bad).toBe(404);
+    }
+    expect((await get('overlay://app/index.html', 'POST'))[0]).toBe(404);
+  });
+});
+
 describe('login items', () => {
   it('macOS and Windows use Electron\'s login item; Linux an autostart entry with the command quoted', async () => {
     const { setStartAtLogin, startsAtLogin, desktopEntry } = await import('../../src/electron/login-item.js');
@@ -84,6 +101,17 @@ describe('the Electron host', () => {
     expect(win.visible).toBe(true);
     expect(win.focused).toBe(true);
     expect(fake.state.quitted).toBe(false);
+  });
+
+  it('serves the renderer over its own privileged scheme, and opens no window or link the page asks for', async () => {
+    await boot();
+    expect(fake.state.privilegedSchemes).toEqual([{ scheme: 'overlay', privileges: { standard: true, secure: true } }]);
+    expect(fake.state.protocols.has('overlay')).toBe(true);
+    expect(fake.window!.url).toBe('overlay://app/index.html');
+    for (const url of ['https://example.org/', 'http://127.0.0.1:1/', 'file:///etc/passwd']) {
+      expect(fake.window!.webContents.windowOpenHandler!({ url })).toEqual({ action: 'deny' });
+    }
+    expect(fake.state.opened).toEqual([]);
   });
 
   it('refuses IPC from a foreign sender or frame, and answers its own window', async () => {

@@ -30,4 +30,24 @@ describe('electron-builder.yml', () => {
       for (const f of [`${s}.png`, `${s}@2x.png`, `${s}Template.png`, `${s}Template@2x.png`]) expect(existsSync(`assets/tray/${f}`)).toBe(true);
     }
   });
+
+  it('ships the window icon, leaves the devnet (CLI bundle, better-sqlite3) out, and sets the fuses', () => {
+    expect(cfg.files).toEqual(expect.arrayContaining(['assets/icon.png', '!dist/cli.js', '!dist/helper.js', '!node_modules/better-sqlite3/**']));
+    expect(cfg.npmRebuild).toBe(false);
+    expect(cfg.electronFuses).toEqual({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      enableCookieEncryption: true,
+    });
+    // Electron's main bundle must not reach the devnet or better-sqlite3.
+    const main = readFileSync('dist/main.js', 'utf8');
+    expect(main).not.toMatch(/better-sqlite3|src\/devnet\//);
+  });
+
+  it('approves the install scripts npm would otherwise warn about', () => {
+    expect(pkg.allowScripts).toEqual({ 'better-sqlite3': true, esbuild: true, 'electron-winstaller': false });
+  });
 });
