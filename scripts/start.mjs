@@ -1,19 +1,48 @@
-// `npm start`: runs the desktop app with the Electron binary. The binary is fetched on a user's machine on
-// first use; where it cannot be (no network to its host), say so instead of failing obscurely.
-import { spawn } from 'node:child_process';
+// `npm start`: the desktop app where Electron can run; otherwise one line saying why, then the same window
+// served by `overlay-connect ui` on 127.0.0.1 (its address printed, a browser opened where there is one,
+// unless BROWSER=none).
+// Electron's binary is fetched on first use; on a machine that cannot fetch it, that is said in one line
+// instead of Electron's stack trace.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const electronDir = dirname(require.resolve('electron/package.json'));
-if (!existsSync(join(electronDir, 'path.txt')) && !existsSync(join(electronDir, 'dist'))) {
-  console.log('Fetching the Electron binary (first run)…');
+const hasBinary = () => existsSync(join(electronDir, 'path.txt')) && existsSync(join(electronDir, 'dist'));
+const display = process.platform !== 'linux' || !!process.env.DISPLAY || !!process.env.WAYLAND_DISPLAY;
+
+function serveInBrowser(why) {
+  console.log(`${why}: serving the window at a local address instead.`);
+  const ui = spawn(process.execPath, ['bin/overlay-connect.js', 'ui', ...process.argv.slice(2)], { stdio: ['inherit', 'pipe', 'inherit'] });
+  let opened = false;
+  ui.stdout.on('data', (chunk) => {
+    process.stdout.write(chunk);
+    const url = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(String(chunk))?.[1];
+    if (url && !opened && display && process.env.BROWSER !== 'none') {
+      opened = true;
+      const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+      spawn(opener, [url], { stdio: 'ignore', detached: true }).on('error', () => undefined).unref();
+    }
+  });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => ui.kill(signal));
+  ui.on('exit', (code) => process.exit(code ?? 0));
 }
-const child = spawn(process.execPath, [join(electronDir, 'cli.js'), '.'], { stdio: 'inherit' });
-child.on('exit', (code) => {
-  if (code && !existsSync(join(electronDir, 'path.txt'))) {
-    console.error('The Electron binary is not available on this machine. The CLI works without it: npx overlay-connect --help');
+
+if (!display) {
+  serveInBrowser('No display here (neither DISPLAY nor WAYLAND_DISPLAY is set)');
+} else {
+  if (!hasBinary()) {
+    console.log('Fetching the Electron binary (first run)…');
+    const fetched = spawnSync(process.execPath, [join(electronDir, 'install.js')], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    if (fetched.status !== 0 || !hasBinary()) {
+      const reason = (fetched.stderr ?? '').trim().split('\n').filter(Boolean).pop() ?? `exit ${fetched.status}`;
+      serveInBrowser(`The Electron binary could not be fetched (${reason.slice(0, 160)})`);
+    }
   }
-  process.exit(code ?? 1);
-});
+  if (hasBinary()) {
+    const child = spawn(process.execPath, [join(electronDir, 'cli.js'), '.', ...process.argv.slice(2)], { stdio: 'inherit' });
+    child.on('exit', (code) => process.exit(code ?? 1));
+  }
+}
