@@ -7,7 +7,7 @@ import { CALLS } from '../contract/api.js';
 import { UserError } from '../core/errors.js';
 import { nodeEndpoints } from '../core/overlay/node-endpoints.js';
 import type { NetworkService } from '../core/overlay/network-service.js';
-import { networkView } from '../core/overlay/network-view.js';
+import { networkView } from './network-view.js';
 import { DEFAULT_RESERVATION_S } from '../core/overlay/reservation.js';
 import type { TunnelRecord } from '../core/store/schema.js';
 import type { TunnelService } from '../core/tunnels/tunnel-service.js';

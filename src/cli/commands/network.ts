@@ -1,5 +1,5 @@
 import { UserError } from '../../core/errors.js';
-import { networkView } from '../../core/overlay/network-view.js';
+import { networkView } from '../../app/network-view.js';
 import type { NetworkRecord } from '../../core/overlay/model.js';
 import { endpointKind } from '../../core/overlay/node-endpoints.js';
 import type { NetworkStatus } from '../../core/overlay/network-service.js';

@@ -1,9 +1,9 @@
 /** A network as the CLI's `--json` and the UI show it: public parts only, peers as the explorer names them. */
-import type { NetworkView } from '../../contract/api.js';
-import { gatewayIp, wgRoutingIp } from './address-plan.js';
-import { meshSummary, networkResources, relayOf } from './mesh.js';
-import type { NetworkRecord } from './model.js';
-import { endpointKind } from './node-endpoints.js';
+import type { NetworkView } from '../contract/api.js';
+import { gatewayIp, wgRoutingIp } from '../core/overlay/address-plan.js';
+import { meshSummary, networkResources, relayOf } from '../core/overlay/mesh.js';
+import type { NetworkRecord } from '../core/overlay/model.js';
+import { endpointKind } from '../core/overlay/node-endpoints.js';
 
 export const LINKS_MAX_NODES = 40;
 
