@@ -8,7 +8,7 @@ import { keyProblem } from './keys.js';
 import type { ConfigIssue, InterfaceSection, PeerSection, ScriptKey, ScriptReport, WgConfig } from './model.js';
 import { SCRIPT_KEYS } from './model.js';
 import {
-  checkDnsItem, checkEndpoint, checkFwMark, checkKeepalive, checkMtu, checkPort, checkTable, parseCidr, splitList,
+  checkDnsItem, checkEndpoint, privateEndpointRange, checkFwMark, checkKeepalive, checkMtu, checkPort, checkTable, parseCidr, splitList,
 } from './values.js';
 
 /**
@@ -227,7 +227,12 @@ export function checkConfigText(input: string | Uint8Array): ParseReport {
       case 'Endpoint': {
         const problem = checkEndpoint(value);
         if (problem) err(problem);
-        else peer!.endpoint = value;
+        else {
+          peer!.endpoint = value;
+          // A common grid mistake: a node's LAN address. wg-quick accepts it; it works only inside that LAN.
+          const range = privateEndpointRange(value);
+          if (range) warnings.push({ line: lineNo, message: `Endpoint ${value} is ${range}: this tunnel can connect only from inside that network; use the peer's public address` });
+        }
         break;
       }
       case 'PersistentKeepalive': set(checkKeepalive(value), (v) => (peer!.persistentKeepalive = v)); break;

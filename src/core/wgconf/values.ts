@@ -133,3 +133,13 @@ export function checkEndpoint(value: string): string | undefined {
   }
   return undefined;
 }
+
+/** The range of an endpoint's literal address when it cannot be reached from outside its own network
+ * (RFC 1918, ULA, link-local, loopback, CGNAT), or undefined (a public address, or a host name). */
+export function privateEndpointRange(endpoint: string): string | undefined {
+  const host = endpoint.startsWith('[') ? endpoint.slice(1, endpoint.indexOf(']')) : endpoint.slice(0, endpoint.lastIndexOf(':'));
+  if (!ipFamily(host)) return undefined;
+  const range = ipaddr.parse(host).range();
+  const names: Record<string, string> = { private: 'a private (RFC 1918) address', uniqueLocal: 'a unique local (fc00::/7) address', linkLocal: 'a link-local address', loopback: 'a loopback address', carrierGradeNat: 'a carrier-grade NAT (100.64.0.0/10) address' };
+  return names[range];
+}

@@ -192,3 +192,19 @@ describe('errors never echo a key', () => {
     expect(checkConfigText(`[Interface]\nPrivateKey: ${privateKey}\n`).errors[1]!.message).toBe(`Unknown key \`PrivateKey: ${privateKey.slice(0, 4)}…\``);
   });
 });
+
+describe('endpoints that cannot work from outside', () => {
+  it('warns, with the line, when a peer\'s endpoint is a private, ULA, link-local, loopback or CGNAT address', async () => {
+    const { checkConfigText } = await import('../../../src/core/wgconf/parser.js');
+    const { generateKeyPair } = await import('../../../src/core/wgconf/keys.js');
+    const conf = (endpoint: string) => `[Interface]\nPrivateKey = ${generateKeyPair().privateKey}\n\n[Peer]\nPublicKey = ${generateKeyPair().publicKey}\nAllowedIPs = 10.0.0.0/24\nEndpoint = ${endpoint}\n`;
+    for (const [endpoint, kind] of [['192.168.1.5:51820', 'a private (RFC 1918) address'], ['10.1.2.3:1', 'a private (RFC 1918) address'], ['[fd00::1]:51820', 'a unique local (fc00::/7) address'], ['[fe80::1]:51820', 'a link-local address'], ['127.0.0.1:51820', 'a loopback address'], ['100.64.1.1:51820', 'a carrier-grade NAT (100.64.0.0/10) address']]) {
+      const r = checkConfigText(conf(endpoint!));
+      expect(r.errors).toEqual([]);
+      expect(r.warnings).toContainEqual({ line: 7, message: `Endpoint ${endpoint} is ${kind}: this tunnel can connect only from inside that network; use the peer's public address` });
+    }
+    for (const endpoint of ['198.51.100.1:51820', '[2001:db8::1]:51820', 'vpn.example.org:51820']) {
+      expect(checkConfigText(conf(endpoint)).warnings.filter((w) => w.message.startsWith('Endpoint'))).toEqual([]);
+    }
+  });
+});
