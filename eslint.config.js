@@ -13,7 +13,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       'no-control-regex': 'off',
     },
   },
@@ -26,12 +29,54 @@ export default tseslint.config(
   {
     // The domain core knows nothing of the contract, the UI or the hosts (they depend on it, not back).
     files: ['src/core/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: NO_ELECTRON, patterns: [{ group: ['**/contract/*', '**/app/*', '**/cli/*', '**/web/*', '**/ui/*', '**/electron/*', '**/helper/*', '**/devnet/*'], message: 'src/core depends on nothing outside src/core.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: NO_ELECTRON,
+          patterns: [
+            {
+              group: [
+                '**/contract/*',
+                '**/app/*',
+                '**/cli/*',
+                '**/web/*',
+                '**/ui/*',
+                '**/electron/*',
+                '**/helper/*',
+                '**/devnet/*',
+              ],
+              message: 'src/core depends on nothing outside src/core.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     // The privileged helper runs as root: the config parser and the tunnel commands, never the key store.
     files: ['src/helper/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: NO_ELECTRON, patterns: [{ group: ['**/store/keyring*', '**/store/state-store*', '**/store/open-node-store*', '**/store/*cipher*', '**/tunnels/tunnel-store*', '**/overlay/*'], message: 'The helper never touches the key store or networks.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: NO_ELECTRON,
+          patterns: [
+            {
+              group: [
+                '**/store/keyring*',
+                '**/store/state-store*',
+                '**/store/open-node-store*',
+                '**/store/*cipher*',
+                '**/tunnels/tunnel-store*',
+                '**/overlay/*',
+              ],
+              message: 'The helper never touches the key store or networks.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],

@@ -4,7 +4,14 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   // The real src/electron/main.ts runs in tests against a model of Electron (the binary cannot be fetched
   // here); electron-store is inlined so that its `import 'electron'` gets the model too.
-  resolve: { alias: [{ find: /^electron$/, replacement: fileURLToPath(new URL('./test/support/fake-electron.ts', import.meta.url)) }] },
+  resolve: {
+    alias: [
+      {
+        find: /^electron$/,
+        replacement: fileURLToPath(new URL('./test/support/fake-electron.ts', import.meta.url)),
+      },
+    ],
+  },
   test: {
     server: { deps: { inline: ['electron-store'] } },
     include: ['test/**/*.test.ts'],

@@ -1,7 +1,16 @@
 #!/usr/bin/env node
 // The CLI is bundled by `npm run build` (run by `npm ci` through the prepare script). `helper run` starts
 // the privileged helper's own small bundle: the process that stays root loads only what the helper needs.
-const TAKES_VALUE = new Set(['--data-dir', '--explorer', '--netns', '--helper', '--socket', '--group', '--run-dir', '--policy']);
+const TAKES_VALUE = new Set([
+  '--data-dir',
+  '--explorer',
+  '--netns',
+  '--helper',
+  '--socket',
+  '--group',
+  '--run-dir',
+  '--policy',
+]);
 const words = [];
 for (let i = 2; i < process.argv.length && words.length < 2; i++) {
   const a = process.argv[i];

@@ -39,13 +39,21 @@ async function benchPlanning(): Promise<import('../src/core/overlay/model.js').N
     const kind = kinds[i % 4]!;
     const v4 = `198.51.${100 + (i >> 8)}.${i & 255}`;
     const v6 = `2001:db8::${i.toString(16)}`;
-    const addrs = kind === 'public' ? [`${v4}/24`, `${v6}/64`] : kind === 'ipv6-only' ? [`${v6}/64`] : ['192.168.1.2/24'];
-    return { node_id: nodeIdOf(id.publicKey), public_key_hex: toHex(id.publicKey), wg_ports: [], ifaces: [{ name: 'zos', addrs }], public_config: null };
+    const addrs =
+      kind === 'public' ? [`${v4}/24`, `${v6}/64`] : kind === 'ipv6-only' ? [`${v6}/64`] : ['192.168.1.2/24'];
+    return {
+      node_id: nodeIdOf(id.publicKey),
+      public_key_hex: toHex(id.publicKey),
+      wg_ports: [],
+      ifaces: [{ name: 'zos', addrs }],
+      public_config: null,
+    };
   });
   const runPlan = async () => {
     let net = createNetwork('bench', '10.40.0.0/16');
     for (const node of grid) net = await addNode(net, node);
-    for (let a = 0; a < 8; a++) net = addAccess(net, net.nodes[a * 4]!.nodeId, { family: 4, tunnelName: `b${a}` }).network;
+    for (let a = 0; a < 8; a++)
+      net = addAccess(net, net.nodes[a * 4]!.nodeId, { family: 4, tunnelName: `b${a}` }).network;
     networkResources(net);
     return net;
   };
@@ -72,7 +80,9 @@ async function benchPlanning(): Promise<import('../src/core/overlay/model.js').N
     runFloor();
     floors.push(performance.now() - t);
   }
-  console.log(`plan ${NODES} nodes + 8 accesses (all 254 /24s): ${fmt(median(plans))} vs floor of ${ops} native X25519 operations ${fmt(median(floors))} → ratio ${(median(plans) / median(floors)).toFixed(2)} (goal ≤ 2)`);
+  console.log(
+    `plan ${NODES} nodes + 8 accesses (all 254 /24s): ${fmt(median(plans))} vs floor of ${ops} native X25519 operations ${fmt(median(floors))} → ratio ${(median(plans) / median(floors)).toFixed(2)} (goal ≤ 2)`,
+  );
   // Part of the plan is no X25519 operation at all: libsodium's ed25519 → curve25519 conversion of each
   // node key, which validates the point (subgroup check) before anything is sealed to it.
   const sodium = await loadSodium();
@@ -82,7 +92,9 @@ async function benchPlanning(): Promise<import('../src/core/overlay/model.js').N
     for (const n of grid) sodium.crypto_sign_ed25519_pk_to_curve25519(Buffer.from(n.public_key_hex, 'hex'));
     convs.push(performance.now() - t);
   }
-  console.log(`  of which ed25519→curve25519 conversions (libsodium, with point validation): ${fmt(median(convs))}; plan without them → ratio ${((median(plans) - median(convs)) / median(floors)).toFixed(2)}`);
+  console.log(
+    `  of which ed25519→curve25519 conversions (libsodium, with point validation): ${fmt(median(convs))}; plan without them → ratio ${((median(plans) - median(convs)) / median(floors)).toFixed(2)}`,
+  );
   const replans: number[] = [];
   for (let i = 0; i < 7; i++) {
     const t = performance.now();
@@ -96,14 +108,18 @@ async function benchPlanning(): Promise<import('../src/core/overlay/model.js').N
 /** The tray template for 50 tunnels, and the window rendering a full network in real Chromium. */
 async function benchUi(net: import('../src/core/overlay/model.js').NetworkRecord): Promise<void> {
   const { trayTemplate } = await import('../src/app/tray-template.js');
-  const tunnels = Array.from({ length: 50 }, (_, i) => ({ name: `tunnel-${i}`, state: (['up', 'down', 'connecting', 'error'] as const)[i % 4]! }));
+  const tunnels = Array.from({ length: 50 }, (_, i) => ({
+    name: `tunnel-${i}`,
+    state: (['up', 'down', 'connecting', 'error'] as const)[i % 4]!,
+  }));
   trayTemplate(tunnels);
   const t0 = performance.now();
   for (let i = 0; i < 1000; i++) trayTemplate(tunnels);
   console.log(`tray template, 50 tunnels: ${fmt((performance.now() - t0) / 1000)} per build (goal ≤ 5 ms)`);
 
   const { existsSync } = await import('node:fs');
-  if (!existsSync('/usr/bin/chromium')) return console.log('network view: SKIPPED (/usr/bin/chromium not installed)');
+  if (!existsSync('/usr/bin/chromium'))
+    return console.log('network view: SKIPPED (/usr/bin/chromium not installed)');
   const { chromium } = await import('@playwright/test');
   const { composeApp } = await import('../src/app/compose.js');
   const { UiServer } = await import('../src/web/ui-server.js');
@@ -113,11 +129,35 @@ async function benchUi(net: import('../src/core/overlay/model.js').NetworkRecord
     d.networks[net.name] = net;
   });
   const tools = findTools();
-  const driver = new WgQuickDriver({ runDir: join(dir, 'run'), tools, adapter: adapterFor('linux', tools), runner: directRunner });
-  const app = composeApp({ store, cipher: passphraseProvider(async () => 'bench'), driver, exportConfig: async () => null });
-  const server = new UiServer({ handlers: app.handlers, onEvent: app.onEvent, rendererDir: join(process.cwd(), 'dist', 'renderer') });
+  const driver = new WgQuickDriver({
+    runDir: join(dir, 'run'),
+    tools,
+    adapter: adapterFor('linux', tools),
+    runner: directRunner,
+  });
+  const app = composeApp({
+    store,
+    cipher: passphraseProvider(async () => 'bench'),
+    driver,
+    exportConfig: async () => null,
+  });
+  const server = new UiServer({
+    handlers: app.handlers,
+    onEvent: app.onEvent,
+    rendererDir: join(process.cwd(), 'dist', 'renderer'),
+  });
   const url = await server.listen();
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
   try {
     const page = await browser.newPage();
     await page.goto(url);
@@ -130,7 +170,8 @@ async function benchUi(net: import('../src/core/overlay/model.js').NetworkRecord
     const times: number[] = [];
     for (let i = 0; i < 5; i++) {
       // Passed as text: tsx's transform would otherwise add helpers that do not exist in the page.
-      times.push(await page.evaluate(`(async (name) => {
+      times.push(
+        (await page.evaluate(`(async (name) => {
         const detail = document.getElementById('network-detail');
         detail.replaceChildren();
         const b = [...document.querySelectorAll('#networks button')].find((x) => x.textContent.startsWith(name + ' '));
@@ -139,9 +180,12 @@ async function benchUi(net: import('../src/core/overlay/model.js').NetworkRecord
         await new Promise((r) => { const check = () => (detail.querySelector('svg.topology') ? r() : requestAnimationFrame(check)); check(); });
         await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
         return performance.now() - t;
-      })(${JSON.stringify(net.name)})`) as number);
+      })(${JSON.stringify(net.name)})`)) as number,
+      );
     }
-    console.log(`network view, ${net.nodes.length} nodes: ${fmt(median(times))} from click to painted diagram, contract call included (goal ≤ 100 ms)`);
+    console.log(
+      `network view, ${net.nodes.length} nodes: ${fmt(median(times))} from click to painted diagram, contract call included (goal ≤ 100 ms)`,
+    );
   } finally {
     await browser.close();
     await server.close();
@@ -167,19 +211,39 @@ async function benchTunnels(): Promise<void> {
     const peer = generateKeyPair();
     const laptop = generateKeyPair();
     const peerConf = join(dir, `bp${tag}.conf`);
-    writeFileSync(peerConf, `[Interface]\nPrivateKey = ${peer.privateKey}\nListenPort = 51820\nAddress = 10.99.0.1/24\n[Peer]\nPublicKey = ${laptop.publicKey}\nAllowedIPs = 10.99.0.2/32\n`, { mode: 0o600 });
+    writeFileSync(
+      peerConf,
+      `[Interface]\nPrivateKey = ${peer.privateKey}\nListenPort = 51820\nAddress = 10.99.0.1/24\n[Peer]\nPublicKey = ${laptop.publicKey}\nAllowedIPs = 10.99.0.2/32\n`,
+      { mode: 0o600 },
+    );
     peerNs.must('wg-quick', 'up', peerConf);
 
     const store = openNodeStore(join(dir, 'data'));
-    const tunnels = new TunnelStore(store, new Keyring(store, passphraseProvider(async () => 'bench')));
+    const tunnels = new TunnelStore(
+      store,
+      new Keyring(
+        store,
+        passphraseProvider(async () => 'bench'),
+      ),
+    );
     const tools = findTools();
     let spawned = 0;
     const counting: CommandRunner = (cmd) => {
       spawned++;
       return directRunner(cmd);
     };
-    const service = new TunnelService({ tunnels, driver: new WgQuickDriver({ runDir: join(dir, 'data', 'run'), tools, adapter: adapterFor('linux', tools), runner: directRunner, queryRunner: counting }) });
-    const laptopText = (i: number, keys = laptop) => `[Interface]\nPrivateKey = ${keys.privateKey}\nAddress = 10.${99 - i}.0.2/24\n[Peer]\nPublicKey = ${peer.publicKey}\nEndpoint = 198.51.100.1:51820\nAllowedIPs = 10.${99 - i}.0.0/24\n`;
+    const service = new TunnelService({
+      tunnels,
+      driver: new WgQuickDriver({
+        runDir: join(dir, 'data', 'run'),
+        tools,
+        adapter: adapterFor('linux', tools),
+        runner: directRunner,
+        queryRunner: counting,
+      }),
+    });
+    const laptopText = (i: number, keys = laptop) =>
+      `[Interface]\nPrivateKey = ${keys.privateKey}\nAddress = 10.${99 - i}.0.2/24\n[Peer]\nPublicKey = ${peer.publicKey}\nEndpoint = 198.51.100.1:51820\nAllowedIPs = 10.${99 - i}.0.0/24\n`;
     const name = `bt${tag}`;
     await tunnels.importText(laptopText(0), { name });
     const rawFile = join(dir, `br${tag}.conf`);
@@ -215,7 +279,9 @@ async function benchTunnels(): Promise<void> {
         await viaService();
       }
     }
-    console.log(`tunnel up: service ${fmt(median(ours))} vs raw wg-quick up ${fmt(median(raw))} (medians of ${ours.length}, same namespace, same file) → ratio ${(median(ours) / median(raw)).toFixed(3)} (goal ≤ 1.1)`);
+    console.log(
+      `tunnel up: service ${fmt(median(ours))} vs raw wg-quick up ${fmt(median(raw))} (medians of ${ours.length}, same namespace, same file) → ratio ${(median(ours) / median(raw)).toFixed(3)} (goal ≤ 1.1)`,
+    );
 
     // Time to first handshake: from the start of `up` until wg reports one (a ping starts the exchange).
     const t0 = performance.now();
@@ -230,7 +296,9 @@ async function benchTunnels(): Promise<void> {
       }
       await new Promise((r) => setTimeout(r, 10));
     }
-    console.log(`time to first handshake: ${fmt(handshakeMs)} from the start of up (up itself ${fmt(median(ours))})`);
+    console.log(
+      `time to first handshake: ${fmt(handshakeMs)} from the start of up (up itself ${fmt(median(ours))})`,
+    );
     await service.down(name);
 
     // Status refresh for 10 tunnels that are up: the steady-state cost of one poll.
@@ -247,9 +315,18 @@ async function benchTunnels(): Promise<void> {
     const wall = (performance.now() - w0) / rounds;
     const cpu = process.cpuUsage(cpu0);
     const up = service.statuses().filter((s) => s.rxBytes !== null).length;
-    console.log(`status refresh, ${up} tunnels up: ${fmt((cpu.user + cpu.system) / 1000 / rounds)} CPU, ${fmt(wall)} wall per refresh; processes spawned in ${rounds} refreshes: ${spawned} (goal: 0, ≤ 2 ms)`);
+    console.log(
+      `status refresh, ${up} tunnels up: ${fmt((cpu.user + cpu.system) / 1000 / rounds)} CPU, ${fmt(wall)} wall per refresh; processes spawned in ${rounds} refreshes: ${spawned} (goal: 0, ≤ 2 ms)`,
+    );
     for (let i = 0; i < 10; i++) await service.down(`${name}x${i}`);
-    await benchHelper({ dir, lapNs, tunnels, name, rawFile, extra: Array.from({ length: 10 }, (_, i) => `${name}x${i}`) });
+    await benchHelper({
+      dir,
+      lapNs,
+      tunnels,
+      name,
+      rawFile,
+      extra: Array.from({ length: 10 }, (_, i) => `${name}x${i}`),
+    });
   } finally {
     peerNs.destroy();
     lapNs.destroy();
@@ -263,13 +340,37 @@ async function benchTunnels(): Promise<void> {
  * and memory while 10 tunnels are up for 60 s and a client asks for their status once a second, as the
  * open window does.
  */
-async function benchHelper(o: { dir: string; lapNs: Netns; tunnels: TunnelStore; name: string; rawFile: string; extra: string[] }): Promise<void> {
+async function benchHelper(o: {
+  dir: string;
+  lapNs: Netns;
+  tunnels: TunnelStore;
+  name: string;
+  rawFile: string;
+  extra: string[];
+}): Promise<void> {
   const { spawn } = await import('node:child_process');
   const { readFileSync } = await import('node:fs');
   const { HelperClient, HelperDriver } = await import('../src/helper/client.js');
   const sock = join(o.dir, 'helper', 'helper.sock');
   // As the installed unit runs it: V8's lite mode (no optimizing compiler) keeps an idle helper small.
-  const helper = spawn(process.execPath, [...(process.env.BENCH_HELPER_NODE_FLAGS ?? '--lite-mode').split(' ').filter(Boolean), 'bin/overlay-connect.js', 'helper', 'run', '--socket', sock, '--group', 'root', '--netns', o.lapNs.name, '--run-dir', join(o.dir, 'helper-run')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const helper = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_HELPER_NODE_FLAGS ?? '--lite-mode').split(' ').filter(Boolean),
+      'bin/overlay-connect.js',
+      'helper',
+      'run',
+      '--socket',
+      sock,
+      '--group',
+      'root',
+      '--netns',
+      o.lapNs.name,
+      '--run-dir',
+      join(o.dir, 'helper-run'),
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let log = '';
   helper.stderr!.on('data', (d: Buffer) => (log += d));
   try {
@@ -301,7 +402,9 @@ async function benchHelper(o: { dir: string; lapNs: Netns; tunnels: TunnelStore;
         await viaHelper();
       }
     }
-    console.log(`connect through the helper: ${fmt(median(ours))} vs raw wg-quick up ${fmt(median(raw))} (medians of ${ours.length}, same namespace) → ratio ${(median(ours) / median(raw)).toFixed(3)} (goal ≤ 1.05)`);
+    console.log(
+      `connect through the helper: ${fmt(median(ours))} vs raw wg-quick up ${fmt(median(raw))} (medians of ${ours.length}, same namespace) → ratio ${(median(ours) / median(raw)).toFixed(3)} (goal ≤ 1.05)`,
+    );
 
     for (const n of o.extra) await service.up(n);
     const ticks = () => {
@@ -313,13 +416,18 @@ async function benchHelper(o: { dir: string; lapNs: Netns; tunnels: TunnelStore;
     let rssKb = 0;
     while (performance.now() - w0 < Number(process.env.BENCH_HELPER_MS ?? 60_000)) {
       await service.refresh();
-      rssKb = Math.max(rssKb, Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${helper.pid}/status`, 'utf8'))![1]));
+      rssKb = Math.max(
+        rssKb,
+        Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${helper.pid}/status`, 'utf8'))![1]),
+      );
       await new Promise((r) => setTimeout(r, 1000));
     }
     const cpuS = (ticks() - t0) / 100;
     const wallS = (performance.now() - w0) / 1000;
     const up = service.statuses().filter((s) => s.state === 'up').length;
-    console.log(`helper with ${up} tunnels up for ${wallS.toFixed(0)} s, status asked once a second: ${((cpuS / wallS) * 100).toFixed(2)} % of a core, ${(rssKb / 1024).toFixed(1)} MB RSS at most (goal < 0.5 %, < 60 MB under Node)`);
+    console.log(
+      `helper with ${up} tunnels up for ${wallS.toFixed(0)} s, status asked once a second: ${((cpuS / wallS) * 100).toFixed(2)} % of a core, ${(rssKb / 1024).toFixed(1)} MB RSS at most (goal < 0.5 %, < 60 MB under Node)`,
+    );
     for (const n of o.extra) await service.down(n);
     client.close();
   } finally {

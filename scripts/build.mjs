@@ -8,12 +8,47 @@ import { build } from 'esbuild';
 mkdirSync('dist/renderer', { recursive: true });
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', target: 'node20' };
 await Promise.all([
-  build({ ...common, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'esm', packages: 'external' }),
+  build({
+    ...common,
+    entryPoints: ['src/cli/index.ts'],
+    outfile: 'dist/cli.js',
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+  }),
   // The privileged helper alone: what stays root loads nothing else (bin/overlay-connect.js routes to it).
-  build({ ...common, entryPoints: ['src/helper/main.ts'], outfile: 'dist/helper.js', platform: 'node', format: 'esm', packages: 'external' }),
-  build({ ...common, entryPoints: ['src/electron/main.ts'], outfile: 'dist/main.js', platform: 'node', format: 'esm', packages: 'external' }),
-  build({ ...common, entryPoints: ['src/electron/preload.ts'], outfile: 'dist/preload.cjs', platform: 'node', format: 'cjs', external: ['electron'] }),
-  build({ ...common, entryPoints: ['src/ui/renderer.ts'], outfile: 'dist/renderer/renderer.js', platform: 'browser', format: 'iife', target: 'chrome120' }),
+  build({
+    ...common,
+    entryPoints: ['src/helper/main.ts'],
+    outfile: 'dist/helper.js',
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+  }),
+  build({
+    ...common,
+    entryPoints: ['src/electron/main.ts'],
+    outfile: 'dist/main.js',
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+  }),
+  build({
+    ...common,
+    entryPoints: ['src/electron/preload.ts'],
+    outfile: 'dist/preload.cjs',
+    platform: 'node',
+    format: 'cjs',
+    external: ['electron'],
+  }),
+  build({
+    ...common,
+    entryPoints: ['src/ui/renderer.ts'],
+    outfile: 'dist/renderer/renderer.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+  }),
 ]);
 cpSync('src/ui/index.html', 'dist/renderer/index.html');
 cpSync('src/ui/styles.css', 'dist/renderer/styles.css');

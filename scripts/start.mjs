@@ -15,15 +15,20 @@ const display = process.platform !== 'linux' || !!process.env.DISPLAY || !!proce
 
 function serveInBrowser(why) {
   console.log(`${why}: serving the window at a local address instead.`);
-  const ui = spawn(process.execPath, ['bin/overlay-connect.js', 'ui', ...process.argv.slice(2)], { stdio: ['inherit', 'pipe', 'inherit'] });
+  const ui = spawn(process.execPath, ['bin/overlay-connect.js', 'ui', ...process.argv.slice(2)], {
+    stdio: ['inherit', 'pipe', 'inherit'],
+  });
   let opened = false;
   ui.stdout.on('data', (chunk) => {
     process.stdout.write(chunk);
     const url = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(String(chunk))?.[1];
     if (url && !opened && display && process.env.BROWSER !== 'none') {
       opened = true;
-      const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-      spawn(opener, [url], { stdio: 'ignore', detached: true }).on('error', () => undefined).unref();
+      const opener =
+        process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+      spawn(opener, [url], { stdio: 'ignore', detached: true })
+        .on('error', () => undefined)
+        .unref();
     }
   });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => ui.kill(signal));
@@ -35,14 +40,20 @@ if (!display) {
 } else {
   if (!hasBinary()) {
     console.log('Fetching the Electron binary (first run)…');
-    const fetched = spawnSync(process.execPath, [join(electronDir, 'install.js')], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    const fetched = spawnSync(process.execPath, [join(electronDir, 'install.js')], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+    });
     if (fetched.status !== 0 || !hasBinary()) {
-      const reason = (fetched.stderr ?? '').trim().split('\n').filter(Boolean).pop() ?? `exit ${fetched.status}`;
+      const reason =
+        (fetched.stderr ?? '').trim().split('\n').filter(Boolean).pop() ?? `exit ${fetched.status}`;
       serveInBrowser(`The Electron binary could not be fetched (${reason.slice(0, 160)})`);
     }
   }
   if (hasBinary()) {
-    const child = spawn(process.execPath, [join(electronDir, 'cli.js'), '.', ...process.argv.slice(2)], { stdio: 'inherit' });
+    const child = spawn(process.execPath, [join(electronDir, 'cli.js'), '.', ...process.argv.slice(2)], {
+      stdio: 'inherit',
+    });
     child.on('exit', (code) => process.exit(code ?? 1));
   }
 }

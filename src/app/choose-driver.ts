@@ -37,16 +37,30 @@ export async function chooseDriver(o: ChooseOptions): Promise<DriverChoice> {
       return { driver: new HelperDriver(await HelperClient.connect(path)), via: 'helper' };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'EACCES'
-        ? `you are not (yet) in the group "${HELPER_GROUP}": log out and in again after \`overlay-connect helper install\``
-        : code === 'ENOENT' ? 'it is not running' : (e as Error).message;
+      const why =
+        code === 'EACCES'
+          ? `you are not (yet) in the group "${HELPER_GROUP}": log out and in again after \`overlay-connect helper install\``
+          : code === 'ENOENT'
+            ? 'it is not running'
+            : (e as Error).message;
       if (o.helperPath) throw new UserError(`Cannot reach the helper at ${path}: ${why}`);
       if (code !== 'ENOENT') hint = `The helper at ${path} cannot be used: ${why}`;
     }
   }
   const tools = findTools(platform);
   const base = { runDir: join(o.dataDir, 'run'), adapter: adapterFor(platform, tools), tools };
-  if (isRoot()) return { driver: new WgQuickDriver({ ...base, runner: directRunner, queryRunner: directRunner }), via: 'root' };
-  hint ??= platform === 'win32' ? undefined : 'Each connect asks for administrator rights: `overlay-connect helper install` asks once and ends that';
-  return { driver: new WgQuickDriver({ ...base, runner: elevatedRunner(o.elevate, { platform }) }), via: 'elevation', hint };
+  if (isRoot())
+    return {
+      driver: new WgQuickDriver({ ...base, runner: directRunner, queryRunner: directRunner }),
+      via: 'root',
+    };
+  hint ??=
+    platform === 'win32'
+      ? undefined
+      : 'Each connect asks for administrator rights: `overlay-connect helper install` asks once and ends that';
+  return {
+    driver: new WgQuickDriver({ ...base, runner: elevatedRunner(o.elevate, { platform }) }),
+    via: 'elevation',
+    hint,
+  };
 }

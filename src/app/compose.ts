@@ -32,7 +32,12 @@ export function composeApp(o: ComposeOptions): App {
   const keyring = new Keyring(o.store, o.cipher);
   const tunnels = new TunnelStore(o.store, keyring);
   const tunnelService = new TunnelService({ tunnels, driver: o.driver });
-  const networks = new NetworkService(o.store, keyring, tunnels, o.explorer ?? o.store.read().settings.explorer ?? DEFAULT_EXPLORER);
+  const networks = new NetworkService(
+    o.store,
+    keyring,
+    tunnels,
+    o.explorer ?? o.store.read().settings.explorer ?? DEFAULT_EXPLORER,
+  );
   const listeners = new Set<(e: UiEvent) => void>();
   const emit = (e: UiEvent) => {
     for (const l of listeners) l(e);
@@ -44,7 +49,14 @@ export function composeApp(o: ComposeOptions): App {
       /* removed meanwhile */
     }
   });
-  const handlers = createHandlers({ tunnels, tunnelService, networks, netns: o.netns, exportConfig: o.exportConfig, emit });
+  const handlers = createHandlers({
+    tunnels,
+    tunnelService,
+    networks,
+    netns: o.netns,
+    exportConfig: o.exportConfig,
+    emit,
+  });
   return {
     handlers,
     tunnels,

@@ -43,6 +43,13 @@ export function networkView(net: NetworkRecord, options: { peers?: boolean } = {
       peers: options.peers ? (resources?.find((r) => r.node_id === n.nodeId)?.peers ?? []) : [],
       relayVia: relayVia.get(n.nodeId) ?? null,
     })),
-    accesses: net.accesses.map((a) => ({ nodeId: a.nodeId, subnet: a.subnet, wgAddress: wgRoutingIp(a.subnet), family: a.family, publicKey: a.wgPublicKey, tunnel: a.tunnelName })),
+    accesses: net.accesses.map((a) => ({
+      nodeId: a.nodeId,
+      subnet: a.subnet,
+      wgAddress: wgRoutingIp(a.subnet),
+      family: a.family,
+      publicKey: a.wgPublicKey,
+      tunnel: a.tunnelName,
+    })),
   };
 }

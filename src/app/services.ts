@@ -101,18 +101,35 @@ export function createHandlers(d: ServiceDeps): Handlers {
       return d.exportConfig(name, await d.tunnels.exportText(name));
     },
     async listNetworks() {
-      return d.networks.list().map((n) => ({ name: n.name, ipRange: n.ipRange, nodes: n.nodes.length, accesses: n.accesses.length, reservation: n.reservation?.id ?? null }));
+      return d.networks.list().map((n) => ({
+        name: n.name,
+        ipRange: n.ipRange,
+        nodes: n.nodes.length,
+        accesses: n.accesses.length,
+        reservation: n.reservation?.id ?? null,
+      }));
     },
     async getNetwork({ name }) {
       return networkView(d.networks.get(name), { peers: false });
     },
     async networkStatus({ name }): Promise<NetworkStatusView> {
       const s = await d.networks.status(name);
-      return { reservationId: s.reservationId, nextAction: s.nextAction, nextActionName: s.nextActionName, nodes: s.nodes };
+      return {
+        reservationId: s.reservationId,
+        nextAction: s.nextAction,
+        nextActionName: s.nextActionName,
+        nodes: s.nodes,
+      };
     },
     async searchNodes(filter) {
       const nodes = await d.networks.searchNodes(filter);
-      return nodes.map((n) => ({ node_id: n.node_id, farm_id: n.farm_id, updated: n.updated, endpoint_kind: n.endpoint_kind, ...nodeEndpoints(n) }));
+      return nodes.map((n) => ({
+        node_id: n.node_id,
+        farm_id: n.farm_id,
+        updated: n.updated,
+        endpoint_kind: n.endpoint_kind,
+        ...nodeEndpoints(n),
+      }));
     },
     async createNetwork({ name, subnet }) {
       const net = d.networks.create(name, subnet);

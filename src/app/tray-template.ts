@@ -17,7 +17,12 @@ export interface TrayItem {
   type?: 'normal' | 'checkbox' | 'separator' | 'submenu';
   checked?: boolean;
   enabled?: boolean;
-  action?: { kind: 'toggle'; tunnel: string } | { kind: 'open' } | { kind: 'import' } | { kind: 'login'; enable: boolean } | { kind: 'quit' };
+  action?:
+    | { kind: 'toggle'; tunnel: string }
+    | { kind: 'open' }
+    | { kind: 'import' }
+    | { kind: 'login'; enable: boolean }
+    | { kind: 'quit' };
   submenu?: TrayItem[];
 }
 
@@ -44,11 +49,19 @@ export function trayTooltip(tunnels: readonly TrayTunnel[]): string {
 function tunnelItem(t: TrayTunnel): TrayItem {
   const suffix = t.state === 'connecting' ? ' (connecting…)' : t.state === 'error' ? ' (error)' : '';
   // Checked = up or on its way up; clicking it is the intent to flip that.
-  return { label: `${t.name}${suffix}`, type: 'checkbox', checked: t.state === 'up' || t.state === 'connecting', action: { kind: 'toggle', tunnel: t.name } };
+  return {
+    label: `${t.name}${suffix}`,
+    type: 'checkbox',
+    checked: t.state === 'up' || t.state === 'connecting',
+    action: { kind: 'toggle', tunnel: t.name },
+  };
 }
 
 /** `startAtLogin` is given where the host can set it (the desktop app), and adds its checkbox. */
-export function trayTemplate(tunnels: readonly TrayTunnel[], options: { startAtLogin?: boolean } = {}): TrayItem[] {
+export function trayTemplate(
+  tunnels: readonly TrayTunnel[],
+  options: { startAtLogin?: boolean } = {},
+): TrayItem[] {
   const sorted = [...tunnels].sort((a, b) => a.name.localeCompare(b.name));
   const items: TrayItem[] = [];
   if (!sorted.length) items.push({ label: 'No tunnels yet', enabled: false });
@@ -58,19 +71,35 @@ export function trayTemplate(tunnels: readonly TrayTunnel[], options: { startAtL
     items.push(...active.slice(0, TRAY_INLINE_MAX).map(tunnelItem));
     items.push({ label: `All tunnels (${sorted.length})`, type: 'submenu', submenu: sorted.map(tunnelItem) });
   }
-  items.push({ type: 'separator' }, { label: 'Open', action: { kind: 'open' } }, { label: 'Import config…', action: { kind: 'import' } }, { type: 'separator' });
+  items.push(
+    { type: 'separator' },
+    { label: 'Open', action: { kind: 'open' } },
+    { label: 'Import config…', action: { kind: 'import' } },
+    { type: 'separator' },
+  );
   if (options.startAtLogin !== undefined) {
-    items.push({ label: 'Start at login', type: 'checkbox', checked: options.startAtLogin, action: { kind: 'login', enable: !options.startAtLogin } });
+    items.push({
+      label: 'Start at login',
+      type: 'checkbox',
+      checked: options.startAtLogin,
+      action: { kind: 'login', enable: !options.startAtLogin },
+    });
   }
   items.push({ label: 'Quit', action: { kind: 'quit' } });
   return items;
 }
 
 /** Notification text for a state change, or undefined when it is not worth one. */
-export function notificationFor(before: TunnelState | undefined, after: TrayTunnel & { error?: string | null }): { title: string; body: string } | undefined {
+export function notificationFor(
+  before: TunnelState | undefined,
+  after: TrayTunnel & { error?: string | null },
+): { title: string; body: string } | undefined {
   if (before === after.state) return undefined;
-  if (after.state === 'up' && before !== undefined) return { title: `${after.name} connected`, body: 'The tunnel is up.' };
-  if (after.state === 'down' && (before === 'up' || before === 'connecting')) return { title: `${after.name} disconnected`, body: 'The tunnel is down.' };
-  if (after.state === 'error') return { title: `${after.name}: error`, body: after.error ?? 'The tunnel failed.' };
+  if (after.state === 'up' && before !== undefined)
+    return { title: `${after.name} connected`, body: 'The tunnel is up.' };
+  if (after.state === 'down' && (before === 'up' || before === 'connecting'))
+    return { title: `${after.name} disconnected`, body: 'The tunnel is down.' };
+  if (after.state === 'error')
+    return { title: `${after.name}: error`, body: after.error ?? 'The tunnel failed.' };
   return undefined;
 }

@@ -4,7 +4,13 @@
  * (exit 2).
  */
 
-export type OptionSpec = { type: 'string' | 'boolean'; short?: string; description: string; value?: string; required?: boolean };
+export type OptionSpec = {
+  type: 'string' | 'boolean';
+  short?: string;
+  description: string;
+  value?: string;
+  required?: boolean;
+};
 export type OptionSpecs = Record<string, OptionSpec>;
 
 export class UsageError extends Error {
@@ -24,7 +30,11 @@ export interface ParsedArgs {
 export function tokenize(argv: readonly string[], known: OptionSpecs): ParsedArgs {
   const words: string[] = [];
   const options: Record<string, string | boolean> = {};
-  const byShort = new Map(Object.entries(known).filter(([, s]) => s.short).map(([n, s]) => [s.short!, n]));
+  const byShort = new Map(
+    Object.entries(known)
+      .filter(([, s]) => s.short)
+      .map(([n, s]) => [s.short!, n]),
+  );
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') {

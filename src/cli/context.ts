@@ -32,11 +32,15 @@ export class CliContext {
   private choice?: Promise<DriverChoice>;
   private networkService?: NetworkService;
 
-  constructor(readonly io: CliIO, readonly options: Record<string, string | boolean>) {
+  constructor(
+    readonly io: CliIO,
+    readonly options: Record<string, string | boolean>,
+  ) {
     this.dataDir = typeof options['data-dir'] === 'string' ? options['data-dir'] : defaultDataDir(io.env);
     this.json = options.json === true;
     if (typeof options.netns === 'string') {
-      if (!NETNS_NAME.test(options.netns)) throw new UserError(`"${options.netns}" is not a valid network namespace name`);
+      if (!NETNS_NAME.test(options.netns))
+        throw new UserError(`"${options.netns}" is not a valid network namespace name`);
       this.netns = options.netns;
     }
   }
@@ -44,7 +48,10 @@ export class CliContext {
   private open() {
     if (!this.opened) {
       const store = openNodeStore(this.dataDir);
-      const keyring = new Keyring(store, passphraseProvider(cliPassphraseSource(this.io.env, this.io.stdin, this.io.stderr)));
+      const keyring = new Keyring(
+        store,
+        passphraseProvider(cliPassphraseSource(this.io.env, this.io.stdin, this.io.stderr)),
+      );
       this.opened = { store, keyring, tunnels: new TunnelStore(store, keyring) };
     }
     return this.opened;
@@ -69,9 +76,17 @@ export class CliContext {
       const allowPlainHttp = this.options['allow-http-explorer'] === true;
       const url = new URL(this.explorerUrl);
       if (allowPlainHttp && url.protocol === 'http:' && !isLoopback(url.hostname)) {
-        this.warn(`warning: ${url.origin} is plain http: anyone between here and there can change what it says`);
+        this.warn(
+          `warning: ${url.origin} is plain http: anyone between here and there can change what it says`,
+        );
       }
-      this.networkService = new NetworkService(this.store, this.open().keyring, this.tunnels, this.explorerUrl, { allowPlainHttp });
+      this.networkService = new NetworkService(
+        this.store,
+        this.open().keyring,
+        this.tunnels,
+        this.explorerUrl,
+        { allowPlainHttp },
+      );
     }
     return this.networkService;
   }
@@ -91,10 +106,14 @@ export class CliContext {
   /** The chosen driver, once `--netns` is known to fit it (root only; a helper has its own `--netns`). */
   async driver(): Promise<TunnelDriver> {
     const choice = await this.driverChoice();
-    if (this.netns && choice.via === 'helper') throw new UserError('--netns cannot be used through the helper: start the helper with `helper run --netns NAME`');
+    if (this.netns && choice.via === 'helper')
+      throw new UserError(
+        '--netns cannot be used through the helper: start the helper with `helper run --netns NAME`',
+      );
     // Elevated, wg-quick runs in the namespace as root; its counters are then read through wireguard-go's
     // /proc entry, which needs no privilege. Kernel WireGuard in a namespace could not be watched.
-    if (this.netns && choice.via === 'elevation' && existsSync('/sys/module/wireguard')) throw new UserError('--netns needs root here');
+    if (this.netns && choice.via === 'elevation' && existsSync('/sys/module/wireguard'))
+      throw new UserError('--netns needs root here');
     return choice.driver;
   }
 

@@ -20,37 +20,77 @@ import { VERSION } from './version.js';
 export { VERSION } from './version.js';
 
 export const GLOBAL_OPTIONS: OptionSpecs = {
-  'data-dir': { type: 'string', value: 'DIR', description: 'where the store lives (default: the platform\'s user-data folder)' },
+  'data-dir': {
+    type: 'string',
+    value: 'DIR',
+    description: "where the store lives (default: the platform's user-data folder)",
+  },
   json: { type: 'boolean', description: 'machine-readable output' },
-  explorer: { type: 'string', value: 'URL', description: 'the grid explorer (default: the saved setting, which `devnet up` sets)' },
-  'allow-http-explorer': { type: 'boolean', description: 'accept a plain http explorer that is not on this machine (its answers can be changed on the way)' },
-  netns: { type: 'string', value: 'NAME', description: 'Linux: run wg-quick, wg and ip inside this network namespace (root)' },
-  helper: { type: 'string', value: 'PATH', description: 'the privileged helper\'s socket (default: /run/overlay-connect/helper.sock, or OVERLAY_CONNECT_HELPER)' },
+  explorer: {
+    type: 'string',
+    value: 'URL',
+    description: 'the grid explorer (default: the saved setting, which `devnet up` sets)',
+  },
+  'allow-http-explorer': {
+    type: 'boolean',
+    description:
+      'accept a plain http explorer that is not on this machine (its answers can be changed on the way)',
+  },
+  netns: {
+    type: 'string',
+    value: 'NAME',
+    description: 'Linux: run wg-quick, wg and ip inside this network namespace (root)',
+  },
+  helper: {
+    type: 'string',
+    value: 'PATH',
+    description:
+      "the privileged helper's socket (default: /run/overlay-connect/helper.sock, or OVERLAY_CONNECT_HELPER)",
+  },
   help: { type: 'boolean', short: 'h', description: 'show help' },
   version: { type: 'boolean', description: 'print the version' },
 };
 
-export const COMMANDS: Command[] = [...configCommands, ...tunnelCommands, ...keyCommands, ...identityCommands, ...nodeCommands, ...networkCommands, ...devnetCommands, ...uiCommands, ...helperCommands];
+export const COMMANDS: Command[] = [
+  ...configCommands,
+  ...tunnelCommands,
+  ...keyCommands,
+  ...identityCommands,
+  ...nodeCommands,
+  ...networkCommands,
+  ...devnetCommands,
+  ...uiCommands,
+  ...helperCommands,
+];
 
 function usageOf(c: Command): string {
   const opts = Object.entries(c.options ?? {}).map(([n, s]) => {
     const word = `${s.short ? `-${s.short}` : `--${n}`}${s.value ? ` ${s.value}` : ''}`;
     return s.required ? word : `[${word}]`;
   });
-  return ['overlay-connect', ...c.path, ...c.args.map((a) => (a.endsWith('?') ? `[${a.slice(0, -1)}]` : a)), ...opts].join(' ');
+  return [
+    'overlay-connect',
+    ...c.path,
+    ...c.args.map((a) => (a.endsWith('?') ? `[${a.slice(0, -1)}]` : a)),
+    ...opts,
+  ].join(' ');
 }
 
 export function helpText(): string {
   const lines = ['Usage: overlay-connect <command> [options]', '', 'Commands:'];
-  for (const c of COMMANDS.filter((x) => !x.hidden)) lines.push(`  ${usageOf(c).replace('overlay-connect ', '')}`, `      ${c.summary}`);
+  for (const c of COMMANDS.filter((x) => !x.hidden))
+    lines.push(`  ${usageOf(c).replace('overlay-connect ', '')}`, `      ${c.summary}`);
   lines.push('', 'Global options (before or after the command):');
-  for (const [n, s] of Object.entries(GLOBAL_OPTIONS)) lines.push(`  --${n}${s.value ? ` ${s.value}` : ''}  ${s.description}`);
+  for (const [n, s] of Object.entries(GLOBAL_OPTIONS))
+    lines.push(`  --${n}${s.value ? ` ${s.value}` : ''}  ${s.description}`);
   lines.push('', 'Exit codes: 0 success, 1 error, 2 usage.');
   return lines.join('\n') + '\n';
 }
 
 function findCommand(words: string[]): Command | undefined {
-  return COMMANDS.filter((c) => c.path.every((w, i) => words[i] === w)).sort((a, b) => b.path.length - a.path.length)[0];
+  return COMMANDS.filter((c) => c.path.every((w, i) => words[i] === w)).sort(
+    (a, b) => b.path.length - a.path.length,
+  )[0];
 }
 
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {

@@ -4,22 +4,37 @@ import type { PassphraseSource } from '../core/store/passphrase-provider.js';
 
 export const PASSPHRASE_ENV = 'OVERLAY_CONNECT_PASSPHRASE';
 
-export function cliPassphraseSource(env: NodeJS.ProcessEnv, stdin: NodeJS.ReadStream, stderr: NodeJS.WritableStream): PassphraseSource {
+export function cliPassphraseSource(
+  env: NodeJS.ProcessEnv,
+  stdin: NodeJS.ReadStream,
+  stderr: NodeJS.WritableStream,
+): PassphraseSource {
   return async ({ confirm }) => {
     const fromEnv = env[PASSPHRASE_ENV];
     if (fromEnv) return fromEnv;
     if (!stdin.isTTY) {
-      throw new UserError(`A passphrase is needed for the key store: set ${PASSPHRASE_ENV} or run in a terminal`);
+      throw new UserError(
+        `A passphrase is needed for the key store: set ${PASSPHRASE_ENV} or run in a terminal`,
+      );
     }
-    const first = await promptHidden(stdin, stderr, confirm ? 'New passphrase for the key store: ' : 'Passphrase for the key store: ');
+    const first = await promptHidden(
+      stdin,
+      stderr,
+      confirm ? 'New passphrase for the key store: ' : 'Passphrase for the key store: ',
+    );
     if (!first) throw new UserError('The passphrase cannot be empty');
-    if (confirm && (await promptHidden(stdin, stderr, 'Repeat it: ')) !== first) throw new UserError('The passphrases differ');
+    if (confirm && (await promptHidden(stdin, stderr, 'Repeat it: ')) !== first)
+      throw new UserError('The passphrases differ');
     return first;
   };
 }
 
 /** Reads one line without echoing it. */
-function promptHidden(stdin: NodeJS.ReadStream, stderr: NodeJS.WritableStream, question: string): Promise<string> {
+function promptHidden(
+  stdin: NodeJS.ReadStream,
+  stderr: NodeJS.WritableStream,
+  question: string,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     stderr.write(question);
     stdin.setRawMode(true);

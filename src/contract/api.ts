@@ -64,7 +64,14 @@ export interface NetworkView {
   /** Direct peerings as node-id pairs; listed for networks of up to 40 nodes (larger diagrams show relays). */
   links: [string, string][];
   nodes: NodeView[];
-  accesses: { nodeId: string; subnet: string; wgAddress: string; family: 4 | 6; publicKey: string; tunnel: string }[];
+  accesses: {
+    nodeId: string;
+    subnet: string;
+    wgAddress: string;
+    family: 4 | 6;
+    publicKey: string;
+    tunnel: string;
+  }[];
 }
 
 export interface NetworkStatusView {
@@ -86,40 +93,69 @@ export interface FoundNodeView {
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /** Pushed from the services to every UI. */
-export type UiEvent = { type: 'tunnel'; tunnel: TunnelView } | { type: 'changed'; what: 'tunnels' | 'networks' };
+export type UiEvent =
+  { type: 'tunnel'; tunnel: TunnelView } | { type: 'changed'; what: 'tunnels' | 'networks' };
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown, max = 256): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
 const optStr = (v: unknown, max = 256) => v === undefined || str(v, max);
 const optBool = (v: unknown) => v === undefined || typeof v === 'boolean';
 const exact = (v: Record<string, unknown>, keys: string[]) => Object.keys(v).every((k) => keys.includes(k));
-const named = (arg: unknown): arg is { name: string } => isRecord(arg) && exact(arg, ['name']) && str(arg.name, 128);
+const named = (arg: unknown): arg is { name: string } =>
+  isRecord(arg) && exact(arg, ['name']) && str(arg.name, 128);
 
 /** Every call: a validator for its untrusted argument. Unknown keys are refused too. */
 export const CALLS = {
   listTunnels: (arg: unknown): arg is undefined => arg === undefined,
   connect: named,
   disconnect: named,
-  checkConfig: (arg: unknown): arg is { text: string } => isRecord(arg) && exact(arg, ['text']) && typeof arg.text === 'string' && arg.text.length <= 1 << 20,
+  checkConfig: (arg: unknown): arg is { text: string } =>
+    isRecord(arg) && exact(arg, ['text']) && typeof arg.text === 'string' && arg.text.length <= 1 << 20,
   // No allowScripts: scripts run as root, and the renderer (or anyone holding the web token) must not be
   // able to allow them. That is the CLI's `--allow-scripts`, and the helper's root-owned policy after it.
   importConfig: (arg: unknown): arg is { name: string; text: string } =>
-    isRecord(arg) && exact(arg, ['name', 'text']) && str(arg.name, 128) && typeof arg.text === 'string' && arg.text.length <= 1 << 20,
-  importArchive: (arg: unknown): arg is { zipBase64: string } => isRecord(arg) && exact(arg, ['zipBase64']) && typeof arg.zipBase64 === 'string' && arg.zipBase64.length <= 8 << 20,
+    isRecord(arg) &&
+    exact(arg, ['name', 'text']) &&
+    str(arg.name, 128) &&
+    typeof arg.text === 'string' &&
+    arg.text.length <= 1 << 20,
+  importArchive: (arg: unknown): arg is { zipBase64: string } =>
+    isRecord(arg) &&
+    exact(arg, ['zipBase64']) &&
+    typeof arg.zipBase64 === 'string' &&
+    arg.zipBase64.length <= 8 << 20,
   removeTunnel: named,
   exportConfig: named,
   listNetworks: (arg: unknown): arg is undefined => arg === undefined,
   getNetwork: named,
   networkStatus: named,
   searchNodes: (arg: unknown): arg is { farm?: number; ipv4?: boolean; ipv6?: boolean; up?: boolean } =>
-    isRecord(arg) && exact(arg, ['farm', 'ipv4', 'ipv6', 'up']) && (arg.farm === undefined || (Number.isInteger(arg.farm) && (arg.farm as number) >= 0)) && optBool(arg.ipv4) && optBool(arg.ipv6) && optBool(arg.up),
-  createNetwork: (arg: unknown): arg is { name: string; subnet: string } => isRecord(arg) && exact(arg, ['name', 'subnet']) && str(arg.name, 64) && str(arg.subnet, 64),
+    isRecord(arg) &&
+    exact(arg, ['farm', 'ipv4', 'ipv6', 'up']) &&
+    (arg.farm === undefined || (Number.isInteger(arg.farm) && (arg.farm as number) >= 0)) &&
+    optBool(arg.ipv4) &&
+    optBool(arg.ipv6) &&
+    optBool(arg.up),
+  createNetwork: (arg: unknown): arg is { name: string; subnet: string } =>
+    isRecord(arg) && exact(arg, ['name', 'subnet']) && str(arg.name, 64) && str(arg.subnet, 64),
   addNode: (arg: unknown): arg is { network: string; nodeId: string; subnet?: string } =>
-    isRecord(arg) && exact(arg, ['network', 'nodeId', 'subnet']) && str(arg.network, 64) && str(arg.nodeId, 64) && optStr(arg.subnet, 64),
+    isRecord(arg) &&
+    exact(arg, ['network', 'nodeId', 'subnet']) &&
+    str(arg.network, 64) &&
+    str(arg.nodeId, 64) &&
+    optStr(arg.subnet, 64),
   addAccess: (arg: unknown): arg is { network: string; nodeId: string; family?: 4 | 6 } =>
-    isRecord(arg) && exact(arg, ['network', 'nodeId', 'family']) && str(arg.network, 64) && str(arg.nodeId, 64) && (arg.family === undefined || arg.family === 4 || arg.family === 6),
+    isRecord(arg) &&
+    exact(arg, ['network', 'nodeId', 'family']) &&
+    str(arg.network, 64) &&
+    str(arg.nodeId, 64) &&
+    (arg.family === undefined || arg.family === 4 || arg.family === 6),
   registerNetwork: (arg: unknown): arg is { network: string; days?: number } =>
-    isRecord(arg) && exact(arg, ['network', 'days']) && str(arg.network, 64) && (arg.days === undefined || (typeof arg.days === 'number' && arg.days > 0 && arg.days <= 3650)),
+    isRecord(arg) &&
+    exact(arg, ['network', 'days']) &&
+    str(arg.network, 64) &&
+    (arg.days === undefined || (typeof arg.days === 'number' && arg.days > 0 && arg.days <= 3650)),
   deleteNetwork: named,
 } as const;
 
@@ -128,16 +164,28 @@ export interface CallTypes {
   connect: { arg: { name: string }; result: TunnelView };
   disconnect: { arg: { name: string }; result: TunnelView };
   checkConfig: { arg: { text: string }; result: ConfigCheckView };
-  importConfig: { arg: { name: string; text: string }; result: { tunnel: TunnelView; warnings: Issue[]; scripts: ConfigCheckView['scripts'] } };
+  importConfig: {
+    arg: { name: string; text: string };
+    result: { tunnel: TunnelView; warnings: Issue[]; scripts: ConfigCheckView['scripts'] };
+  };
   /** A .zip of .conf files (as the WireGuard clients export them): each imported or refused on its own. */
-  importArchive: { arg: { zipBase64: string }; result: { name: string; ok: boolean; error: string | null }[] };
+  importArchive: {
+    arg: { zipBase64: string };
+    result: { name: string; ok: boolean; error: string | null }[];
+  };
   removeTunnel: { arg: { name: string }; result: null };
   /** The host writes the file (a save dialog, or its exports folder): the key never reaches the UI. */
   exportConfig: { arg: { name: string }; result: { path: string } | null };
-  listNetworks: { arg: undefined; result: { name: string; ipRange: string; nodes: number; accesses: number; reservation: number | null }[] };
+  listNetworks: {
+    arg: undefined;
+    result: { name: string; ipRange: string; nodes: number; accesses: number; reservation: number | null }[];
+  };
   getNetwork: { arg: { name: string }; result: NetworkView };
   networkStatus: { arg: { name: string }; result: NetworkStatusView };
-  searchNodes: { arg: { farm?: number; ipv4?: boolean; ipv6?: boolean; up?: boolean }; result: FoundNodeView[] };
+  searchNodes: {
+    arg: { farm?: number; ipv4?: boolean; ipv6?: boolean; up?: boolean };
+    result: FoundNodeView[];
+  };
   createNetwork: { arg: { name: string; subnet: string }; result: NetworkView };
   addNode: { arg: { network: string; nodeId: string; subnet?: string }; result: NetworkView };
   addAccess: { arg: { network: string; nodeId: string; family?: 4 | 6 }; result: NetworkView };
@@ -148,7 +196,9 @@ export interface CallTypes {
 export type CallName = keyof CallTypes;
 
 /** What the renderer holds: one async function per call, plus the event stream, whatever carries them. */
-export type OverlayApi = { [K in CallName]: (arg: CallTypes[K]['arg']) => Promise<Result<CallTypes[K]['result']>> } & {
+export type OverlayApi = {
+  [K in CallName]: (arg: CallTypes[K]['arg']) => Promise<Result<CallTypes[K]['result']>>;
+} & {
   onEvent(listener: (event: UiEvent) => void): () => void;
 };
 

@@ -13,7 +13,16 @@ import { findExecutable } from '../core/wgconf/check.js';
 import { deleteNamespace, namespaces } from './host-commands.js';
 import type { NodeAnnouncement } from './node-api.js';
 import type { NodeKind, Topology } from './topology.js';
-import { createUnderlay, destroyUnderlay, hiddenAddress, LAPTOP_NS, nodeNs, PREFIX, publicV4, publicV6 } from './underlay.js';
+import {
+  createUnderlay,
+  destroyUnderlay,
+  hiddenAddress,
+  LAPTOP_NS,
+  nodeNs,
+  PREFIX,
+  publicV4,
+  publicV6,
+} from './underlay.js';
 
 export interface DevnetNode {
   name: string;
@@ -38,7 +47,9 @@ export const devnetDir = (dataDir: string) => join(dataDir, 'devnet');
 const statePath = (dir: string) => join(dir, 'devnet.json');
 
 export function readDevnet(dir: string): DevnetState | undefined {
-  return existsSync(statePath(dir)) ? (JSON.parse(readFileSync(statePath(dir), 'utf8')) as DevnetState) : undefined;
+  return existsSync(statePath(dir))
+    ? (JSON.parse(readFileSync(statePath(dir), 'utf8')) as DevnetState)
+    : undefined;
 }
 
 function save(dir: string, s: DevnetState): void {
@@ -46,14 +57,30 @@ function save(dir: string, s: DevnetState): void {
 }
 
 export function announcementOf(n: DevnetNode): NodeAnnouncement {
-  const addrs = n.kind === 'public' ? [`${publicV4(n.index)}/24`, `${publicV6(n.index)}/64`] : n.kind === 'ipv6-only' ? [`${publicV6(n.index)}/64`] : [`${hiddenAddress(n.index)}/24`];
-  return { farm_id: n.farm, ifaces: [{ name: 'eth0', addrs, gateway: [], macaddress: '' }], public_config: null, wg_ports: [] };
+  const addrs =
+    n.kind === 'public'
+      ? [`${publicV4(n.index)}/24`, `${publicV6(n.index)}/64`]
+      : n.kind === 'ipv6-only'
+        ? [`${publicV6(n.index)}/64`]
+        : [`${hiddenAddress(n.index)}/24`];
+  return {
+    farm_id: n.farm,
+    ifaces: [{ name: 'eth0', addrs, gateway: [], macaddress: '' }],
+    public_config: null,
+    wg_ports: [],
+  };
 }
 
 export function devnetUnavailable(): string | undefined {
   if (process.platform !== 'linux') return 'the devnet needs Linux network namespaces';
   if (process.getuid?.() !== 0) return 'the devnet needs root (network namespaces)';
-  for (const [tool, pkg] of [['ip', 'iproute2'], ['wg', 'wireguard-tools'], ['wireguard-go', 'wireguard-go'], ['nft', 'nftables'], ['ping', 'iputils-ping']]) {
+  for (const [tool, pkg] of [
+    ['ip', 'iproute2'],
+    ['wg', 'wireguard-tools'],
+    ['wireguard-go', 'wireguard-go'],
+    ['nft', 'nftables'],
+    ['ping', 'iputils-ping'],
+  ]) {
     if (!findExecutable(tool!)) return `${tool} is missing: apt-get install --no-install-recommends ${pkg}`;
   }
   return undefined;
@@ -72,7 +99,10 @@ function alive(pid: number | undefined): boolean {
 /** Starts `overlay-connect devnet <args>` in the background, logging to the devnet folder. */
 function background(cli: string, dir: string, logName: string, args: string[]): number {
   const log = openSync(join(dir, logName), 'a', 0o600);
-  const child = spawn(process.execPath, [cli, 'devnet', ...args], { detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, [cli, 'devnet', ...args], {
+    detached: true,
+    stdio: ['ignore', log, log],
+  });
   closeSync(log);
   child.unref();
   return child.pid!;
@@ -87,36 +117,77 @@ async function waitFor(what: string, check: () => Promise<boolean>, ms = 20_000)
   throw new UserError(`The devnet did not come up: ${what} (see the logs in the devnet folder)`);
 }
 
-export async function devnetUp(dataDir: string, topology: Topology, port: number, cli: string, say: (l: string) => void): Promise<DevnetState> {
+export async function devnetUp(
+  dataDir: string,
+  topology: Topology,
+  port: number,
+  cli: string,
+  say: (l: string) => void,
+): Promise<DevnetState> {
   const why = devnetUnavailable();
   if (why) throw new UserError(why);
   const dir = devnetDir(dataDir);
   ensurePrivateDir(dir);
   const prev = readDevnet(dir);
-  if (prev?.running && alive(prev.pids.explorer)) throw new UserError(`The devnet is already up (explorer ${prev.explorer}); devnet down first`);
+  if (prev?.running && alive(prev.pids.explorer))
+    throw new UserError(`The devnet is already up (explorer ${prev.explorer}); devnet down first`);
   const clash = namespaces().filter((n) => n.startsWith('ocd-'));
-  if (clash.length) throw new UserError(`Namespaces of another devnet exist (${clash.join(', ')}): run devnet down`);
+  if (clash.length)
+    throw new UserError(`Namespaces of another devnet exist (${clash.join(', ')}): run devnet down`);
   // Same topology as before: keep the nodes' identities (and so the explorer's records of them).
   const nodes: DevnetNode[] = topology.nodes.map((t, i) => {
     const old = prev?.nodes.find((n) => n.name === t.name && n.kind === t.kind);
     const seedHex = old?.seedHex ?? toHex(newIdentity().seed);
     const id = Buffer.from(seedHex, 'hex');
-    return { ...t, index: i + 1, namespace: nodeNs(t.name), seedHex, nodeId: nodeIdOf(identityFromSeed(id).publicKey) };
+    return {
+      ...t,
+      index: i + 1,
+      namespace: nodeNs(t.name),
+      seedHex,
+      nodeId: nodeIdOf(identityFromSeed(id).publicKey),
+    };
   });
-  const state: DevnetState = { explorer: `http://127.0.0.1:${port}`, port, laptopNamespace: LAPTOP_NS, nodes, pids: { agents: {} }, running: true };
+  const state: DevnetState = {
+    explorer: `http://127.0.0.1:${port}`,
+    port,
+    laptopNamespace: LAPTOP_NS,
+    nodes,
+    pids: { agents: {} },
+    running: true,
+  };
   say('creating namespaces…');
   try {
     createUnderlay(nodes);
-    state.pids.explorer = background(cli, dir, 'explorer.log', ['serve-explorer', '--db', join(dir, 'explorer.db'), '--port', String(port)]);
+    state.pids.explorer = background(cli, dir, 'explorer.log', [
+      'serve-explorer',
+      '--db',
+      join(dir, 'explorer.db'),
+      '--port',
+      String(port),
+    ]);
     save(dir, state);
     say(`starting the explorer on ${state.explorer}…`);
-    await waitFor('the explorer does not answer', async () => (await fetch(`${state.explorer}/explorer/farms`)).ok);
+    await waitFor(
+      'the explorer does not answer',
+      async () => (await fetch(`${state.explorer}/explorer/farms`)).ok,
+    );
     const farms = (await (await fetch(`${state.explorer}/explorer/farms`)).json()) as unknown[];
     for (let f = farms.length + 1; f <= Math.max(...nodes.map((n) => n.farm)); f++) {
-      await fetch(`${state.explorer}/explorer/farms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `devnet-farm-${f}` }) });
+      await fetch(`${state.explorer}/explorer/farms`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: `devnet-farm-${f}` }),
+      });
     }
     say(`starting ${nodes.length} node agents…`);
-    for (const n of nodes) state.pids.agents[n.name] = background(cli, dir, `agent-${n.name}.log`, ['agent', '--node', n.name, '--devnet-dir', dir]);
+    for (const n of nodes)
+      state.pids.agents[n.name] = background(cli, dir, `agent-${n.name}.log`, [
+        'agent',
+        '--node',
+        n.name,
+        '--devnet-dir',
+        dir,
+      ]);
     save(dir, state);
     await waitFor('the nodes did not register', async () => {
       const res = await fetch(`${state.explorer}/explorer/nodes?size=1000`);
@@ -142,17 +213,28 @@ export async function devnetDown(dataDir: string, purge: boolean, say: (l: strin
   for (const ns of namespaces().filter((n) => n.startsWith(`${PREFIX}-`))) deleteNamespace(ns);
   if (purge) rmSync(dir, { recursive: true, force: true });
   else if (state) save(dir, { ...state, running: false, pids: { agents: {} } });
-  say(purge ? 'devnet removed, with its data' : 'devnet down (its data is kept: devnet up resumes it; --purge forgets it)');
+  say(
+    purge
+      ? 'devnet removed, with its data'
+      : 'devnet down (its data is kept: devnet up resumes it; --purge forgets it)',
+  );
 }
 
 /** Starts a node's agent again (after it died, or was killed in a test) and records its pid. */
 export function restartAgent(dataDir: string, name: string, cli: string): number {
   const dir = devnetDir(dataDir);
   const state = readDevnet(dir);
-  if (!state?.running || !state.nodes.some((n) => n.name === name)) throw new UserError(`No running devnet node named ${name}`);
+  if (!state?.running || !state.nodes.some((n) => n.name === name))
+    throw new UserError(`No running devnet node named ${name}`);
   const old = state.pids.agents[name];
   if (alive(old)) process.kill(old!, 'SIGTERM');
-  state.pids.agents[name] = background(cli, dir, `agent-${name}.log`, ['agent', '--node', name, '--devnet-dir', dir]);
+  state.pids.agents[name] = background(cli, dir, `agent-${name}.log`, [
+    'agent',
+    '--node',
+    name,
+    '--devnet-dir',
+    dir,
+  ]);
   save(dir, state);
   return state.pids.agents[name]!;
 }

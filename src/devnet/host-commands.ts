@@ -9,8 +9,17 @@ export interface Ran {
 }
 
 export function run(cmd: string, args: string[], input?: string): Ran {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', input, env: { ...process.env, ...USERSPACE_ENV }, timeout: 30_000 });
-  return { ok: r.status === 0, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + (r.error ? r.error.message : '') };
+  const r = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    input,
+    env: { ...process.env, ...USERSPACE_ENV },
+    timeout: 30_000,
+  });
+  return {
+    ok: r.status === 0,
+    stdout: r.stdout ?? '',
+    stderr: (r.stderr ?? '') + (r.error ? r.error.message : ''),
+  };
 }
 
 export function must(cmd: string, ...args: string[]): string {
@@ -31,13 +40,17 @@ export function mustInNs(ns: string, cmd: string, ...args: string[]): string {
 }
 
 export function namespaces(): string[] {
-  return run('ip', ['netns', 'list']).stdout.split('\n').map((l) => l.split(' ')[0]!).filter(Boolean);
+  return run('ip', ['netns', 'list'])
+    .stdout.split('\n')
+    .map((l) => l.split(' ')[0]!)
+    .filter(Boolean);
 }
 
 /** Deletes every link of a namespace (each wireguard-go exits with its interface), then the namespace. */
 export function deleteNamespace(ns: string): void {
   if (!namespaces().includes(ns)) return;
   const links = inNs(ns, 'ip', ['-o', 'link', 'show']).stdout;
-  for (const m of links.matchAll(/^\d+: ([^:@]+)[:@]/gm)) if (m[1] !== 'lo') inNs(ns, 'ip', ['link', 'del', m[1]!]);
+  for (const m of links.matchAll(/^\d+: ([^:@]+)[:@]/gm))
+    if (m[1] !== 'lo') inNs(ns, 'ip', ['link', 'del', m[1]!]);
   run('ip', ['netns', 'del', ns]);
 }

@@ -18,7 +18,14 @@ import type { ExplorerNetworkResource } from '../core/overlay/model.js';
 import { writePrivateFile } from '../core/store/private-files.js';
 import { isWgKey, publicKeyOf } from '../core/wgconf/keys.js';
 import { inNs, type Ran } from './host-commands.js';
-import { heartbeat, pollWorkloads, postResult, registerNode, type NetworkWorkload, type NodeAnnouncement } from './node-api.js';
+import {
+  heartbeat,
+  pollWorkloads,
+  postResult,
+  registerNode,
+  type NetworkWorkload,
+  type NodeAnnouncement,
+} from './node-api.js';
 
 export const PORT_IN_USE = 'wireguard listen port already in use, pick another one';
 const PEER_WAIT_MS = 15_000;
@@ -73,7 +80,9 @@ export class NodeAgent {
   constructor(private readonly o: AgentOptions) {
     this.identity = identityFromSeed(Buffer.from(o.seedHex, 'hex'));
     this.statePath = join(o.stateDir, `agent-${o.name}.json`);
-    this.state = existsSync(this.statePath) ? JSON.parse(readFileSync(this.statePath, 'utf8')) : { applied: {}, answered: [] };
+    this.state = existsSync(this.statePath)
+      ? JSON.parse(readFileSync(this.statePath, 'utf8'))
+      : { applied: {}, answered: [] };
     this.log = o.log ?? (() => undefined);
   }
 
@@ -91,8 +100,11 @@ export class NodeAgent {
     const workloads = await pollWorkloads(this.o.explorer, this.identity);
     const byNetwork = new Map<string, NetworkWorkload[]>();
     for (const w of workloads) byNetwork.set(w.content.name, [...(byNetwork.get(w.content.name) ?? []), w]);
-    for (const network of Object.keys(this.state.applied)) if (!byNetwork.has(network)) this.teardown(network);
-    const ordered = [...byNetwork].sort(([, a], [, b]) => Number(newest(b).to_delete) - Number(newest(a).to_delete));
+    for (const network of Object.keys(this.state.applied))
+      if (!byNetwork.has(network)) this.teardown(network);
+    const ordered = [...byNetwork].sort(
+      ([, a], [, b]) => Number(newest(b).to_delete) - Number(newest(a).to_delete),
+    );
     for (const [network, list] of ordered) {
       // One network's trouble (an explorer refusing a report) must not hold up the others.
       try {
@@ -104,14 +116,18 @@ export class NodeAgent {
           await this.ensure(network, latest);
         }
         // Older reservations of the network are carried by the newest one: answer them without touching it.
-        for (const w of [...older, ...(latest.to_delete ? [latest] : [])]) await this.answerOnce(w, w.to_delete ? 'deleted' : { state: 1, message: '' });
+        for (const w of [...older, ...(latest.to_delete ? [latest] : [])])
+          await this.answerOnce(w, w.to_delete ? 'deleted' : { state: 1, message: '' });
       } catch (e) {
         this.log(`network ${network}: ${(e as Error).message}`);
       }
     }
   }
 
-  private async answerOnce(w: NetworkWorkload, r: { state: 0 | 1; message: string } | 'deleted'): Promise<void> {
+  private async answerOnce(
+    w: NetworkWorkload,
+    r: { state: 0 | 1; message: string } | 'deleted',
+  ): Promise<void> {
     const key = `${w.workload_id}:${r === 'deleted' ? 'deleted' : r.state}`;
     if (this.state.answered.includes(key)) return;
     await postResult(this.o.explorer, this.identity, w.workload_id, r);
@@ -126,7 +142,9 @@ export class NodeAgent {
       return;
     }
     const nr = w.content.network_resource;
-    const clash = Object.entries(this.state.applied).find(([n, a]) => n !== network && a.port === nr.wireguard_listen_port);
+    const clash = Object.entries(this.state.applied).find(
+      ([n, a]) => n !== network && a.port === nr.wireguard_listen_port,
+    );
     if (clash) {
       this.log(`${w.workload_id}: port ${nr.wireguard_listen_port} is used by network ${clash[0]}`);
       await this.answerOnce(w, { state: 0, message: PORT_IN_USE });
@@ -143,7 +161,11 @@ export class NodeAgent {
     }
   }
 
-  private async report(network: string, w: NetworkWorkload, r: { state: 0 | 1; message: string }): Promise<void> {
+  private async report(
+    network: string,
+    w: NetworkWorkload,
+    r: { state: 0 | 1; message: string },
+  ): Promise<void> {
     await postResult(this.o.explorer, this.identity, w.workload_id, r);
     this.state.applied[network]!.reported = true;
     this.save();
@@ -152,7 +174,9 @@ export class NodeAgent {
   /** zos names per network: netid = base58(md5(user id + name)); prefixed with the node's index here
    * because wireguard-go's control sockets are per machine, and all devnet nodes share one machine. */
   private names(w: NetworkWorkload): { iface: string; bridge: string } {
-    const netid = bs58.encode(createHash('md5').update(`${w.customer_tid}${w.content.name}`).digest()).slice(0, 10);
+    const netid = bs58
+      .encode(createHash('md5').update(`${w.customer_tid}${w.content.name}`).digest())
+      .slice(0, 10);
     return { iface: `w${this.o.index}-${netid}`, bridge: `b${this.o.index}-${netid}` };
   }
 
@@ -160,12 +184,19 @@ export class NodeAgent {
     const sodium = await loadSodium();
     let key: string;
     try {
-      key = new TextDecoder().decode(openSealed(sodium, Buffer.from(nr.wireguard_private_key_encrypted, 'hex'),
-        sodium.crypto_sign_ed25519_pk_to_curve25519(this.identity.publicKey), sodium.crypto_sign_ed25519_sk_to_curve25519(this.identity.secretKey)));
+      key = new TextDecoder().decode(
+        openSealed(
+          sodium,
+          Buffer.from(nr.wireguard_private_key_encrypted, 'hex'),
+          sodium.crypto_sign_ed25519_pk_to_curve25519(this.identity.publicKey),
+          sodium.crypto_sign_ed25519_sk_to_curve25519(this.identity.secretKey),
+        ),
+      );
     } catch {
       throw new Error('failed to decrypt wireguard private key');
     }
-    if (!isWgKey(key) || publicKeyOf(key) !== nr.wireguard_public_key) throw new Error('wireguard private key does not match the public key');
+    if (!isWgKey(key) || publicKeyOf(key) !== nr.wireguard_public_key)
+      throw new Error('wireguard private key does not match the public key');
     const { iface, bridge } = this.names(w);
     const prev = this.state.applied[network];
     if (prev && prev.iface !== iface) this.teardown(network);
@@ -173,13 +204,22 @@ export class NodeAgent {
     const check = (r: Ran, what: string) => {
       if (!r.ok) throw new Error(`${what}: ${r.stderr.trim().split('\n').pop()}`);
     };
-    if (!this.linkExists(iface)) check(inNs(ns, 'wireguard-go', [iface]), `failed to create wireguard interface ${iface}`);
+    if (!this.linkExists(iface))
+      check(inNs(ns, 'wireguard-go', [iface]), `failed to create wireguard interface ${iface}`);
     // Up before the peers are set: a peer given a persistent keepalive on a running device starts its
     // handshake at once instead of after the first interval.
-    check(inNs(ns, 'ip', ['link', 'set', iface, 'mtu', '1420', 'up']), `failed to bring wireguard interface ${iface} up`);
+    check(
+      inNs(ns, 'ip', ['link', 'set', iface, 'mtu', '1420', 'up']),
+      `failed to bring wireguard interface ${iface} up`,
+    );
     const lines = ['[Interface]', `PrivateKey = ${key}`, `ListenPort = ${nr.wireguard_listen_port}`];
     for (const p of nr.peers) {
-      lines.push('[Peer]', `PublicKey = ${p.public_key}`, `AllowedIPs = ${p.allowed_iprange.join(', ')}`, 'PersistentKeepalive = 20');
+      lines.push(
+        '[Peer]',
+        `PublicKey = ${p.public_key}`,
+        `AllowedIPs = ${p.allowed_iprange.join(', ')}`,
+        'PersistentKeepalive = 20',
+      );
       if (p.endpoint) lines.push(`Endpoint = ${p.endpoint}`);
     }
     const file = join(this.o.stateDir, `.${iface}.conf`);
@@ -191,13 +231,31 @@ export class NodeAgent {
     } finally {
       rmSync(file, { force: true });
     }
-    check(inNs(ns, 'ip', ['address', 'replace', `${wgRoutingIp(nr.iprange)}/16`, 'dev', iface]), 'failed to set the wireguard address');
-    if (!this.linkExists(bridge)) check(inNs(ns, 'ip', ['link', 'add', bridge, 'type', 'bridge']), 'failed to create the network bridge');
-    check(inNs(ns, 'ip', ['address', 'replace', `${gatewayIp(nr.iprange)}/24`, 'dev', bridge]), 'failed to set the gateway address');
+    check(
+      inNs(ns, 'ip', ['address', 'replace', `${wgRoutingIp(nr.iprange)}/16`, 'dev', iface]),
+      'failed to set the wireguard address',
+    );
+    if (!this.linkExists(bridge))
+      check(inNs(ns, 'ip', ['link', 'add', bridge, 'type', 'bridge']), 'failed to create the network bridge');
+    check(
+      inNs(ns, 'ip', ['address', 'replace', `${gatewayIp(nr.iprange)}/24`, 'dev', bridge]),
+      'failed to set the gateway address',
+    );
     check(inNs(ns, 'ip', ['link', 'set', bridge, 'up']), 'failed to bring the bridge up');
-    check(inNs(ns, 'ip', ['route', 'replace', w.content.iprange, 'dev', iface]), 'failed to route the network');
+    check(
+      inNs(ns, 'ip', ['route', 'replace', w.content.iprange, 'dev', iface]),
+      'failed to route the network',
+    );
     await this.awaitPeers(iface, nr);
-    this.state.applied[network] = { reservationId: w.reservation_id, workloadId: w.workload_id, iface, bridge, port: nr.wireguard_listen_port, iprange: nr.iprange, reported: false };
+    this.state.applied[network] = {
+      reservationId: w.reservation_id,
+      workloadId: w.workload_id,
+      iface,
+      bridge,
+      port: nr.wireguard_listen_port,
+      iprange: nr.iprange,
+      reported: false,
+    };
     this.save();
   }
 
@@ -208,14 +266,27 @@ export class NodeAgent {
    * given up on after the bound; WireGuard keeps retrying on its own.
    */
   private async awaitPeers(iface: string, nr: ExplorerNetworkResource): Promise<void> {
-    const targets = nr.peers.filter((p) => p.endpoint).map((p) => ({ key: p.public_key, probe: probeAddress(p.allowed_iprange) }));
+    const targets = nr.peers
+      .filter((p) => p.endpoint)
+      .map((p) => ({ key: p.public_key, probe: probeAddress(p.allowed_iprange) }));
     const end = Date.now() + PEER_WAIT_MS;
     for (;;) {
-      const shaken = new Set(inNs(this.o.namespace, 'wg', ['show', iface, 'latest-handshakes']).stdout.split('\n').map((l) => l.split('\t')).filter(([, t]) => Number(t) > 0).map(([k]) => k));
+      const shaken = new Set(
+        inNs(this.o.namespace, 'wg', ['show', iface, 'latest-handshakes'])
+          .stdout.split('\n')
+          .map((l) => l.split('\t'))
+          .filter(([, t]) => Number(t) > 0)
+          .map(([k]) => k),
+      );
       const missing = targets.filter((t) => !shaken.has(t.key));
       if (!missing.length) return;
-      if (Date.now() > end) return this.log(`${iface}: no handshake yet with ${missing.length} peer(s); reporting anyway`);
-      for (const t of missing) if (t.probe) spawn('ip', ['netns', 'exec', this.o.namespace, 'ping', '-c', '1', '-W', '1', '-n', t.probe], { stdio: 'ignore' }).unref();
+      if (Date.now() > end)
+        return this.log(`${iface}: no handshake yet with ${missing.length} peer(s); reporting anyway`);
+      for (const t of missing)
+        if (t.probe)
+          spawn('ip', ['netns', 'exec', this.o.namespace, 'ping', '-c', '1', '-W', '1', '-n', t.probe], {
+            stdio: 'ignore',
+          }).unref();
       await new Promise((r) => setTimeout(r, 250));
     }
   }

@@ -5,7 +5,15 @@ import { signResult } from '../core/overlay/result-signature.js';
 export interface NodeAnnouncement {
   farm_id: number;
   ifaces: Array<{ name: string; addrs: string[]; gateway: string[]; macaddress: string }>;
-  public_config: { master: string; type: string; ipv4: string; ipv6: string; gw4: string; gw6: string; version: number } | null;
+  public_config: {
+    master: string;
+    type: string;
+    ipv4: string;
+    ipv6: string;
+    gw4: string;
+    gw6: string;
+    version: number;
+  } | null;
   wg_ports: number[];
   os_version?: string;
 }
@@ -22,10 +30,23 @@ async function call(explorer: string, method: string, path: string, body: unknow
   return text ? JSON.parse(text) : undefined;
 }
 
-export function registerNode(explorer: string, identity: Ed25519Identity, a: NodeAnnouncement): Promise<unknown> {
+export function registerNode(
+  explorer: string,
+  identity: Ed25519Identity,
+  a: NodeAnnouncement,
+): Promise<unknown> {
   const node_id = nodeIdOf(identity.publicKey);
-  const signature = signHex(identity, `${node_id}${JSON.stringify(a.ifaces)}${JSON.stringify(a.public_config)}`);
-  return call(explorer, 'POST', '/nodes', { node_id, public_key_hex: toHex(identity.publicKey), os_version: 'devnet', ...a, signature });
+  const signature = signHex(
+    identity,
+    `${node_id}${JSON.stringify(a.ifaces)}${JSON.stringify(a.public_config)}`,
+  );
+  return call(explorer, 'POST', '/nodes', {
+    node_id,
+    public_key_hex: toHex(identity.publicKey),
+    os_version: 'devnet',
+    ...a,
+    signature,
+  });
 }
 
 export function heartbeat(explorer: string, identity: Ed25519Identity, uptime: number): Promise<unknown> {
@@ -33,12 +54,22 @@ export function heartbeat(explorer: string, identity: Ed25519Identity, uptime: n
 }
 
 /** Reports a workload's result: state 0 error, 1 ok; `deleted` reports a teardown (state 2). */
-export function postResult(explorer: string, identity: Ed25519Identity, workloadId: string, r: { state: 0 | 1; message: string } | 'deleted'): Promise<unknown> {
+export function postResult(
+  explorer: string,
+  identity: Ed25519Identity,
+  workloadId: string,
+  r: { state: 0 | 1; message: string } | 'deleted',
+): Promise<unknown> {
   const nodeId = nodeIdOf(identity.publicKey);
   const state = r === 'deleted' ? 2 : r.state;
   const message = r === 'deleted' ? '' : r.message;
   const signature = signResult(identity.secretKey, { state, message });
-  return call(explorer, r === 'deleted' ? 'DELETE' : 'PUT', `/reservations/workloads/${workloadId}/${nodeId}`, { state, message, signature, epoch: Math.floor(Date.now() / 1000) });
+  return call(
+    explorer,
+    r === 'deleted' ? 'DELETE' : 'PUT',
+    `/reservations/workloads/${workloadId}/${nodeId}`,
+    { state, message, signature, epoch: Math.floor(Date.now() / 1000) },
+  );
 }
 
 export interface NetworkWorkload {
@@ -48,11 +79,22 @@ export interface NetworkWorkload {
   type: 'network';
   to_delete: boolean;
   epoch: number;
-  content: { name: string; iprange: string; network_resource: import('../core/overlay/model.js').ExplorerNetworkResource };
+  content: {
+    name: string;
+    iprange: string;
+    network_resource: import('../core/overlay/model.js').ExplorerNetworkResource;
+  };
 }
 
-export async function pollWorkloads(explorer: string, identity: Ed25519Identity, from = 0): Promise<NetworkWorkload[]> {
-  const res = await fetch(`${explorer.replace(/\/+$/, '')}/explorer/reservations/workloads/${nodeIdOf(identity.publicKey)}?from=${from}`, { signal: AbortSignal.timeout(10_000) });
+export async function pollWorkloads(
+  explorer: string,
+  identity: Ed25519Identity,
+  from = 0,
+): Promise<NetworkWorkload[]> {
+  const res = await fetch(
+    `${explorer.replace(/\/+$/, '')}/explorer/reservations/workloads/${nodeIdOf(identity.publicKey)}?from=${from}`,
+    { signal: AbortSignal.timeout(10_000) },
+  );
   if (!res.ok) throw new Error(`workloads: HTTP ${res.status}`);
   return (await res.json()) as NetworkWorkload[];
 }

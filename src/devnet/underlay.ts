@@ -30,7 +30,8 @@ export const LAPTOP_V6 = '2001:db8:1::2';
 function plug(ns: string, tag: string, addrs: string[]): void {
   must('ip', '-n', CORE_NS, 'link', 'add', `c-${tag}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
   must('ip', '-n', CORE_NS, 'link', 'set', `c-${tag}`, 'master', 'br0', 'up');
-  for (const a of addrs) mustInNs(ns, 'ip', 'address', 'add', a, 'dev', 'eth0', ...(a.includes(':') ? ['nodad'] : []));
+  for (const a of addrs)
+    mustInNs(ns, 'ip', 'address', 'add', a, 'dev', 'eth0', ...(a.includes(':') ? ['nodad'] : []));
   mustInNs(ns, 'ip', 'link', 'set', 'eth0', 'up');
 }
 

@@ -13,12 +13,19 @@ export const RENDERER_URL = `${APP_SCHEME}://app/index.html`;
 /** Registered before `ready`: a standard, secure origin (like https) so CSP 'self' and storage work. */
 export const SCHEME_PRIVILEGES = { scheme: APP_SCHEME, privileges: { standard: true, secure: true } };
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.png': 'image/png', '.svg': 'image/svg+xml' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+};
 
 /** Serves a file of the renderer folder; anything else (another host, a path out of the folder, a method
  * other than GET) is a 404. */
 export async function serveRenderer(rendererDir: string, request: Request): Promise<Response> {
-  const notFound = () => new Response('not found', { status: 404, headers: { 'content-type': 'text/plain' } });
+  const notFound = () =>
+    new Response('not found', { status: 404, headers: { 'content-type': 'text/plain' } });
   if (request.method !== 'GET') return notFound();
   let url: URL;
   try {
@@ -36,7 +43,10 @@ export async function serveRenderer(rendererDir: string, request: Request): Prom
   const file = normalize(join(rendererDir, path));
   if (!file.startsWith(normalize(rendererDir) + sep) || !TYPES[extname(file)]) return notFound();
   try {
-    return new Response(await readFile(file), { status: 200, headers: { 'content-type': TYPES[extname(file)]! } });
+    return new Response(await readFile(file), {
+      status: 200,
+      headers: { 'content-type': TYPES[extname(file)]! },
+    });
   } catch {
     return notFound();
   }

@@ -28,12 +28,22 @@ export function desktopEntry(command: string[]): string {
   return `[Desktop Entry]\nType=Application\nName=overlay-connect\nComment=WireGuard overlay networks, in the tray\nExec=${command.map(execQuote).join(' ')}\nTerminal=false\nX-GNOME-Autostart-enabled=true\n`;
 }
 
-export function startsAtLogin(app: LoginItemApp, platform: NodeJS.Platform = process.platform, path = autostartPath()): boolean {
+export function startsAtLogin(
+  app: LoginItemApp,
+  platform: NodeJS.Platform = process.platform,
+  path = autostartPath(),
+): boolean {
   return platform === 'linux' ? existsSync(path) : app.getLoginItemSettings().openAtLogin;
 }
 
 /** `command` is how to start this app (the last argument `--hidden` is added here). */
-export function setStartAtLogin(app: LoginItemApp, enable: boolean, command: string[], platform: NodeJS.Platform = process.platform, path = autostartPath()): void {
+export function setStartAtLogin(
+  app: LoginItemApp,
+  enable: boolean,
+  command: string[],
+  platform: NodeJS.Platform = process.platform,
+  path = autostartPath(),
+): void {
   if (platform !== 'linux') return app.setLoginItemSettings({ openAtLogin: enable, args: ['--hidden'] });
   if (!enable) return rmSync(path, { force: true });
   mkdirSync(dirname(path), { recursive: true });

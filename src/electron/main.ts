@@ -10,13 +10,31 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as sudo from 'sudo-prompt';
 import {
-  app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, protocol, safeStorage, screen, session, Tray,
-  type IpcMainInvokeEvent, type MenuItemConstructorOptions,
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  nativeImage,
+  Notification,
+  protocol,
+  safeStorage,
+  screen,
+  session,
+  Tray,
+  type IpcMainInvokeEvent,
+  type MenuItemConstructorOptions,
 } from 'electron';
 import { CALL_NAMES, channelOf, EVENT_CHANNEL, type TunnelState } from '../contract/api.js';
 import { composeApp, type App } from '../app/compose.js';
 import { dispatch } from '../app/services.js';
-import { notificationFor, trayIconState, trayTemplate, trayTooltip, type TrayItem } from '../app/tray-template.js';
+import {
+  notificationFor,
+  trayIconState,
+  trayTemplate,
+  trayTooltip,
+  type TrayItem,
+} from '../app/tray-template.js';
 import { restoreBounds, type Rect } from '../app/window-state.js';
 import { writePrivateFile } from '../core/store/private-files.js';
 import { findTools } from '../core/tunnels/tool-paths.js';
@@ -30,7 +48,9 @@ import { openElectronStore } from './open-electron-store.js';
 import { safeStorageProvider } from './safe-storage-cipher.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const ASSETS = app.isPackaged ? join(process.resourcesPath, 'app.asar', 'assets') : join(here, '..', 'assets');
+const ASSETS = app.isPackaged
+  ? join(process.resourcesPath, 'app.asar', 'assets')
+  : join(here, '..', 'assets');
 let mainWindow: BrowserWindow | undefined;
 let tray: Tray | undefined;
 let services: App | undefined;
@@ -60,16 +80,25 @@ if (HELPER_MODE) {
   });
   app.on('window-all-closed', () => undefined); // a tray app lives on without windows
   app.on('before-quit', (e) => void confirmQuit(e));
-  app.whenReady().then(start).catch((e: Error) => {
-    dialog.showErrorBox('overlay-connect cannot start', e.message);
-    app.exit(1);
-  });
+  app
+    .whenReady()
+    .then(start)
+    .catch((e: Error) => {
+      dialog.showErrorBox('overlay-connect cannot start', e.message);
+      app.exit(1);
+    });
 }
 
 /** Only our own window's main frame, showing our page, may call the services. */
 function trustedSender(event: IpcMainInvokeEvent): boolean {
   const frame = event.senderFrame;
-  return !!mainWindow && event.sender === mainWindow.webContents && frame !== null && frame === event.sender.mainFrame && frame.url === RENDERER_URL;
+  return (
+    !!mainWindow &&
+    event.sender === mainWindow.webContents &&
+    frame !== null &&
+    frame === event.sender.mainFrame &&
+    frame.url === RENDERER_URL
+  );
 }
 
 async function start(): Promise<void> {
@@ -80,22 +109,36 @@ async function start(): Promise<void> {
   const userData = app.getPath('userData');
   const store = openElectronStore(userData);
   const provider = safeStorageProvider(safeStorage);
-  const choice = await chooseDriver({ dataDir: userData, helperPath: process.env.OVERLAY_CONNECT_HELPER || undefined, elevate: sudo.exec });
+  const choice = await chooseDriver({
+    dataDir: userData,
+    helperPath: process.env.OVERLAY_CONNECT_HELPER || undefined,
+    elevate: sudo.exec,
+  });
   services = composeApp({
     store,
     cipher: provider,
     driver: choice.driver,
     async exportConfig(name, text) {
-      const r = await dialog.showSaveDialog(mainWindow!, { defaultPath: `${name}.conf`, filters: [{ name: 'WireGuard config', extensions: ['conf'] }] });
+      const r = await dialog.showSaveDialog(mainWindow!, {
+        defaultPath: `${name}.conf`,
+        filters: [{ name: 'WireGuard config', extensions: ['conf'] }],
+      });
       if (r.canceled || !r.filePath) return null;
       writePrivateFile(r.filePath, text);
       return { path: r.filePath };
     },
   });
-  const cipher = await services.unlock().then(() => undefined, (e: Error) => e);
+  const cipher = await services.unlock().then(
+    () => undefined,
+    (e: Error) => e,
+  );
   if (cipher) dialog.showErrorBox('The key store cannot be opened', cipher.message);
   for (const name of CALL_NAMES) {
-    ipcMain.handle(channelOf(name), (event, arg: unknown) => (trustedSender(event) ? dispatch(services!.handlers, name, arg) : { ok: false, error: 'Refused: unknown sender' }));
+    ipcMain.handle(channelOf(name), (event, arg: unknown) =>
+      trustedSender(event)
+        ? dispatch(services!.handlers, name, arg)
+        : { ok: false, error: 'Refused: unknown sender' },
+    );
   }
   services.onEvent((e) => mainWindow?.webContents.send(EVENT_CHANNEL, e));
   services.tunnelService.onChange((s) => {
@@ -111,7 +154,8 @@ async function start(): Promise<void> {
   tray.on('click', () => showWindow()); // not delivered on Linux: "Open" is in the menu too
   updateTray();
   if (!process.argv.includes('--hidden')) showWindow();
-  if (choice.via === 'elevation' && process.platform !== 'win32') void offerHelper(choice.hint, join(userData, 'helper-offered'));
+  if (choice.via === 'elevation' && process.platform !== 'win32')
+    void offerHelper(choice.hint, join(userData, 'helper-offered'));
 }
 
 /** Without the helper every connect asks for a password: say once how to end that. The Electron binary
@@ -131,9 +175,27 @@ async function offerHelper(hint: string | undefined, marker: string): Promise<vo
 /** Tells the user what is missing instead of failing at the first connect. */
 function checkTools(): void {
   const t = findTools();
-  const missing = process.platform === 'win32' ? (t.wireguardExe ? [] : ['WireGuard for Windows']) : [!t.wgQuick && 'wg-quick', !t.wg && 'wg', process.platform === 'linux' && !findPkexec() && 'pkexec'].filter(Boolean);
+  const missing =
+    process.platform === 'win32'
+      ? t.wireguardExe
+        ? []
+        : ['WireGuard for Windows']
+      : [
+          !t.wgQuick && 'wg-quick',
+          !t.wg && 'wg',
+          process.platform === 'linux' && !findPkexec() && 'pkexec',
+        ].filter(Boolean);
   if (missing.length) {
-    void dialog.showMessageBox({ type: 'warning', message: `Missing: ${missing.join(', ')}`, detail: process.platform === 'linux' ? 'Install them with: sudo apt-get install --no-install-recommends wireguard-tools pkexec' : process.platform === 'darwin' ? 'Install them with: brew install wireguard-tools bash' : 'Install WireGuard for Windows from wireguard.com.' });
+    void dialog.showMessageBox({
+      type: 'warning',
+      message: `Missing: ${missing.join(', ')}`,
+      detail:
+        process.platform === 'linux'
+          ? 'Install them with: sudo apt-get install --no-install-recommends wireguard-tools pkexec'
+          : process.platform === 'darwin'
+            ? 'Install them with: brew install wireguard-tools bash'
+            : 'Install WireGuard for Windows from wireguard.com.',
+    });
   }
 }
 
@@ -179,21 +241,33 @@ async function act(action: NonNullable<TrayItem['action']>): Promise<void> {
     return updateTray();
   }
   const s = services.tunnelService.statuses().find((x) => x.name === action.tunnel);
-  const r = await dispatch(services.handlers, s && s.state !== 'down' && s.state !== 'error' ? 'disconnect' : 'connect', { name: action.tunnel });
+  const r = await dispatch(
+    services.handlers,
+    s && s.state !== 'down' && s.state !== 'error' ? 'disconnect' : 'connect',
+    { name: action.tunnel },
+  );
   if (!r.ok && Notification.isSupported()) new Notification({ title: action.tunnel, body: r.error }).show();
 }
 
 async function importFromDialog(): Promise<void> {
-  const r = await dialog.showOpenDialog({ properties: ['openFile', 'multiSelections'], filters: [{ name: 'WireGuard config', extensions: ['conf', 'zip'] }] });
+  const r = await dialog.showOpenDialog({
+    properties: ['openFile', 'multiSelections'],
+    filters: [{ name: 'WireGuard config', extensions: ['conf', 'zip'] }],
+  });
   for (const path of r.filePaths) {
     if (/\.zip$/i.test(path)) {
-      const res = await dispatch(services!.handlers, 'importArchive', { zipBase64: (await readFile(path)).toString('base64') });
+      const res = await dispatch(services!.handlers, 'importArchive', {
+        zipBase64: (await readFile(path)).toString('base64'),
+      });
       if (!res.ok) dialog.showErrorBox('Cannot import the archive', res.error);
       continue;
     }
     // The bytes, not UTF-8 text: WireGuard for Windows exports UTF-16, which the parser decodes.
     const text = decodeConfigBytes(await readFile(path));
-    const name = path.split(/[\\/]/).pop()!.replace(/\.conf$/i, '');
+    const name = path
+      .split(/[\\/]/)
+      .pop()!
+      .replace(/\.conf$/i, '');
     const res = await dispatch(services!.handlers, 'importConfig', { name, text });
     if (!res.ok) dialog.showErrorBox(`Cannot import ${name}`, res.error);
   }
@@ -208,7 +282,14 @@ async function confirmQuit(e: Electron.Event): Promise<void> {
     return;
   }
   e.preventDefault();
-  const { response } = await dialog.showMessageBox({ type: 'question', buttons: ['Leave them up', 'Disconnect', 'Cancel'], defaultId: 0, cancelId: 2, message: `${up.length} tunnel(s) are up`, detail: 'They keep running without the app; it recognises them when it starts again.' });
+  const { response } = await dialog.showMessageBox({
+    type: 'question',
+    buttons: ['Leave them up', 'Disconnect', 'Cancel'],
+    defaultId: 0,
+    cancelId: 2,
+    message: `${up.length} tunnel(s) are up`,
+    detail: 'They keep running without the app; it recognises them when it starts again.',
+  });
   if (response === 2) return;
   if (response === 1) for (const s of up) await services.tunnelService.down(s.name).catch(() => undefined);
   quitting = true;
@@ -222,13 +303,23 @@ function showWindow(): void {
     mainWindow.focus();
     return;
   }
-  const bounds = restoreBounds(readBounds(), screen.getAllDisplays().map((d) => d.workArea));
+  const bounds = restoreBounds(
+    readBounds(),
+    screen.getAllDisplays().map((d) => d.workArea),
+  );
   mainWindow = new BrowserWindow({
     ...bounds,
     show: false,
     title: 'overlay-connect',
     icon: join(ASSETS, 'icon.png'),
-    webPreferences: { preload: join(here, 'preload.cjs'), sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true, spellcheck: false },
+    webPreferences: {
+      preload: join(here, 'preload.cjs'),
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
   });
   mainWindow.once('ready-to-show', () => mainWindow?.show());
   // Closing hides to the tray; Quit is in the tray menu.

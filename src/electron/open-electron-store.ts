@@ -12,8 +12,17 @@ export function openElectronStore(userData: string): StateStore {
   // Earlier builds wrote config.json by mistake (see below): take it over once, so nothing is left behind.
   const legacy = join(userData, 'config.json');
   const current = join(userData, `${STORE_NAME}.json`);
-  if (existsSync(legacy) && !existsSync(current) && /"tunnels"/.test(readFileSync(legacy, 'utf8'))) renameSync(legacy, current);
+  if (existsSync(legacy) && !existsSync(current) && /"tunnels"/.test(readFileSync(legacy, 'utf8')))
+    renameSync(legacy, current);
   // electron-store takes the file's name as `name` and overwrites conf's `configName` with it (default
   // "config"): without `name`, the app would keep its own config.json beside the CLI's state.json.
-  return openGuarded(join(userData, `${STORE_NAME}.json`), () => new ElectronStore<Record<string, unknown>>({ cwd: userData, ...STORE_OPTIONS, name: STORE_NAME } as never) as unknown as ConfBackend);
+  return openGuarded(
+    join(userData, `${STORE_NAME}.json`),
+    () =>
+      new ElectronStore<Record<string, unknown>>({
+        cwd: userData,
+        ...STORE_OPTIONS,
+        name: STORE_NAME,
+      } as never) as unknown as ConfBackend,
+  );
 }

@@ -8,8 +8,15 @@ import { SecretDecryptError, type KeyringMeta, type SecretCipher } from '../core
 import type { CipherProvider } from '../core/store/keyring.js';
 
 /** `getSelectedStorageBackend` exists on Linux only; elsewhere the OS store (Keychain, DPAPI) is used. */
-export function safeStorageBackend(safeStorage: SafeStorage, platform: NodeJS.Platform = process.platform): string {
-  return platform === 'linux' ? safeStorage.getSelectedStorageBackend() : platform === 'darwin' ? 'keychain' : 'dpapi';
+export function safeStorageBackend(
+  safeStorage: SafeStorage,
+  platform: NodeJS.Platform = process.platform,
+): string {
+  return platform === 'linux'
+    ? safeStorage.getSelectedStorageBackend()
+    : platform === 'darwin'
+      ? 'keychain'
+      : 'dpapi';
 }
 
 export function safeStorageCipher(safeStorage: SafeStorage, backend: string): SecretCipher {
@@ -34,13 +41,17 @@ export function safeStorageCipher(safeStorage: SafeStorage, backend: string): Se
   };
 }
 
-export function safeStorageProvider(safeStorage: SafeStorage, platform: NodeJS.Platform = process.platform): CipherProvider {
+export function safeStorageProvider(
+  safeStorage: SafeStorage,
+  platform: NodeJS.Platform = process.platform,
+): CipherProvider {
   const backend = safeStorageBackend(safeStorage, platform);
   const cipher = safeStorageCipher(safeStorage, backend);
   return {
     cipherId: cipher.id,
     async create() {
-      if (!(await safeStorage.isAsyncEncryptionAvailable())) throw new Error('The system keyring is not available');
+      if (!(await safeStorage.isAsyncEncryptionAvailable()))
+        throw new Error('The system keyring is not available');
       return { cipher, params: { backend } };
     },
     async open(_meta: KeyringMeta) {

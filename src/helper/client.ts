@@ -17,7 +17,10 @@ export class HelperClient {
   private buffer = '';
   private closedError?: Error;
 
-  private constructor(private readonly socket: Socket, readonly path: string) {
+  private constructor(
+    private readonly socket: Socket,
+    readonly path: string,
+  ) {
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.onData(chunk));
     socket.on('error', (e) => this.fail(e));
@@ -95,7 +98,10 @@ export class HelperClient {
       if (!p) continue;
       this.pending.delete(message.id!);
       if (message.ok) p.resolve(message.result);
-      else p.reject(message.code === 'failed' ? new TunnelOperationError(message.error) : new UserError(message.error));
+      else
+        p.reject(
+          message.code === 'failed' ? new TunnelOperationError(message.error) : new UserError(message.error),
+        );
     }
     if (this.pending.size === 0 && this.eventListeners.size === 0) this.socket.unref();
   }
@@ -113,7 +119,10 @@ export class HelperDriver implements TunnelDriver {
   constructor(private readonly client: HelperClient) {}
 
   async up(req: UpRequest): Promise<void> {
-    if (req.netns !== null) throw new UserError('--netns cannot be used through the helper: the helper decides the namespace (`helper run --netns`)');
+    if (req.netns !== null)
+      throw new UserError(
+        '--netns cannot be used through the helper: the helper decides the namespace (`helper run --netns`)',
+      );
     await this.client.request('up', { iface: req.iface, config: req.config });
   }
 

@@ -12,7 +12,16 @@ import { elevatedRunner, type ElevateFn } from '../core/tunnels/runner.js';
 import { findIn } from '../core/tunnels/tool-paths.js';
 import type { HelperClient } from './client.js';
 import { HELPER_GROUP } from './protocol.js';
-import { LAUNCHD_LABEL, LAUNCHD_PLIST, launchdPlist, SERVICE_UNIT, SOCKET_UNIT, SYSTEMD_DIR, systemdServiceUnit, systemdSocketUnit } from './units.js';
+import {
+  LAUNCHD_LABEL,
+  LAUNCHD_PLIST,
+  launchdPlist,
+  SERVICE_UNIT,
+  SOCKET_UNIT,
+  SYSTEMD_DIR,
+  systemdServiceUnit,
+  systemdSocketUnit,
+} from './units.js';
 
 const SBIN = ['/usr/sbin', '/sbin', '/usr/bin', '/bin'];
 const USER_NAME = /^[a-z_][a-z0-9_.-]{0,31}\$?$/i;
@@ -50,7 +59,12 @@ export function codeProblem(path: string): string | undefined {
 
 /** Asks once for administrator rights and re-runs `helper <action>` as root with the same program. */
 async function elevateSelf(o: InstallOptions, action: 'install' | 'uninstall'): Promise<string[]> {
-  const args = [realpathSync(o.binPath), 'helper', action, ...(action === 'install' ? ['--user', userInfo().username] : [])];
+  const args = [
+    realpathSync(o.binPath),
+    'helper',
+    action,
+    ...(action === 'install' ? ['--user', userInfo().username] : []),
+  ];
   const res = await elevatedRunner(o.elevate)({ file: process.execPath, args });
   if (res.code !== 0) throw new UserError(res.stderr.trim().split('\n').pop() || `helper ${action} failed`);
   return res.stdout.trim().split('\n').filter(Boolean);
@@ -64,7 +78,8 @@ export function helperCommand(binPath: string): string[] {
 
 export async function installHelper(o: InstallOptions): Promise<string[]> {
   const platform = o.platform ?? process.platform;
-  if (platform === 'win32') throw new UserError('On Windows the WireGuard manager service is the helper: nothing to install');
+  if (platform === 'win32')
+    throw new UserError('On Windows the WireGuard manager service is the helper: nothing to install');
   if (!o.root) return elevateSelf(o, 'install');
   const problem = codeProblem(o.binPath);
   if (problem) throw new UserError(problem);
@@ -85,25 +100,34 @@ export async function installHelper(o: InstallOptions): Promise<string[]> {
     if (!groupExists()) run('groupadd', '--system', HELPER_GROUP);
     if (user) run('usermod', '-aG', HELPER_GROUP, user);
     writeFileSync(join(SYSTEMD_DIR, SOCKET_UNIT), systemdSocketUnit(), { mode: 0o644 });
-    writeFileSync(join(SYSTEMD_DIR, SERVICE_UNIT), systemdServiceUnit(helperCommand(o.binPath)), { mode: 0o644 });
-    out.push(`Installed ${SOCKET_UNIT} and ${SERVICE_UNIT}; group ${HELPER_GROUP}${user ? ` (with ${user})` : ''}.`);
+    writeFileSync(join(SYSTEMD_DIR, SERVICE_UNIT), systemdServiceUnit(helperCommand(o.binPath)), {
+      mode: 0o644,
+    });
+    out.push(
+      `Installed ${SOCKET_UNIT} and ${SERVICE_UNIT}; group ${HELPER_GROUP}${user ? ` (with ${user})` : ''}.`,
+    );
     if (existsSync('/run/systemd/system')) {
       run('systemctl', 'daemon-reload');
       run('systemctl', 'enable', '--now', SOCKET_UNIT);
     } else {
-      out.push('No systemd is running here: start the helper yourself with `sudo overlay-connect helper run`.');
+      out.push(
+        'No systemd is running here: start the helper yourself with `sudo overlay-connect helper run`.',
+      );
     }
   }
-  if (user) out.push(`Log out and in again (or run \`newgrp ${HELPER_GROUP}\`) so that ${user}'s new group applies.`);
+  if (user)
+    out.push(`Log out and in again (or run \`newgrp ${HELPER_GROUP}\`) so that ${user}'s new group applies.`);
   return out;
 }
 
 export async function uninstallHelper(o: Omit<InstallOptions, 'user'>): Promise<string[]> {
   const platform = o.platform ?? process.platform;
-  if (platform === 'win32') throw new UserError('On Windows the WireGuard manager service is the helper: nothing to remove');
+  if (platform === 'win32')
+    throw new UserError('On Windows the WireGuard manager service is the helper: nothing to remove');
   if (!o.root) return elevateSelf(o, 'uninstall');
   if (platform === 'darwin') {
-    if (existsSync(LAUNCHD_PLIST)) execFileSync('/bin/launchctl', ['bootout', `system/${LAUNCHD_LABEL}`], { stdio: 'ignore' });
+    if (existsSync(LAUNCHD_PLIST))
+      execFileSync('/bin/launchctl', ['bootout', `system/${LAUNCHD_LABEL}`], { stdio: 'ignore' });
     rmSync(LAUNCHD_PLIST, { force: true });
     return [`Removed ${LAUNCHD_LABEL}; tunnels that are up stay up.`];
   }
@@ -118,7 +142,9 @@ export async function uninstallHelper(o: Omit<InstallOptions, 'user'>): Promise<
   rmSync(join(SYSTEMD_DIR, SERVICE_UNIT), { force: true });
   if (existsSync('/run/systemd/system')) run('systemctl', 'daemon-reload');
   if (groupExists()) run('groupdel', HELPER_GROUP);
-  return [`Removed ${SOCKET_UNIT}, ${SERVICE_UNIT} and the group ${HELPER_GROUP}; tunnels that are up stay up.`];
+  return [
+    `Removed ${SOCKET_UNIT}, ${SERVICE_UNIT} and the group ${HELPER_GROUP}; tunnels that are up stay up.`,
+  ];
 }
 
 function groupExists(): boolean {
@@ -138,8 +164,13 @@ export interface HelperStatus {
   next: string | null;
 }
 
-export async function helperStatus(path: string, connect: (path: string) => Promise<HelperClient>, platform = process.platform): Promise<HelperStatus> {
-  const installed = platform === 'darwin' ? existsSync(LAUNCHD_PLIST) : existsSync(join(SYSTEMD_DIR, SOCKET_UNIT));
+export async function helperStatus(
+  path: string,
+  connect: (path: string) => Promise<HelperClient>,
+  platform = process.platform,
+): Promise<HelperStatus> {
+  const installed =
+    platform === 'darwin' ? existsSync(LAUNCHD_PLIST) : existsSync(join(SYSTEMD_DIR, SOCKET_UNIT));
   try {
     const client = await connect(path);
     const { version } = await client.version();
@@ -147,11 +178,12 @@ export async function helperStatus(path: string, connect: (path: string) => Prom
     return { installed, reachable: true, version, next: null };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const next = code === 'EACCES'
-      ? `You are not in the group "${HELPER_GROUP}" yet: log out and in again (or run \`newgrp ${HELPER_GROUP}\`)`
-      : installed
-        ? `The helper is installed but not running: sudo systemctl start ${SOCKET_UNIT}`
-        : 'Run `overlay-connect helper install` (one administrator prompt) so that connecting needs no password';
+    const next =
+      code === 'EACCES'
+        ? `You are not in the group "${HELPER_GROUP}" yet: log out and in again (or run \`newgrp ${HELPER_GROUP}\`)`
+        : installed
+          ? `The helper is installed but not running: sudo systemctl start ${SOCKET_UNIT}`
+          : 'Run `overlay-connect helper install` (one administrator prompt) so that connecting needs no password';
     return { installed, reachable: false, version: null, next };
   }
 }

@@ -18,9 +18,18 @@ const OPTIONS: OptionSpecs = {
 async function main(argv: string[]): Promise<number> {
   try {
     const { words, options } = tokenize(argv, OPTIONS);
-    if (words.join(' ') !== 'helper run') throw new UsageError('usage: overlay-connect helper run [--socket PATH] [--group NAME] [--netns NAME]');
+    if (words.join(' ') !== 'helper run')
+      throw new UsageError('usage: overlay-connect helper run [--socket PATH] [--group NAME] [--netns NAME]');
     const str = (k: string) => (typeof options[k] === 'string' ? (options[k] as string) : undefined);
-    await runHelperForeground({ socketPath: str('socket'), group: str('group'), runDir: str('run-dir'), policyPath: str('policy'), netns: str('netns'), version: VERSION, log: (l) => process.stderr.write(`helper: ${l}\n`) });
+    await runHelperForeground({
+      socketPath: str('socket'),
+      group: str('group'),
+      runDir: str('run-dir'),
+      policyPath: str('policy'),
+      netns: str('netns'),
+      version: VERSION,
+      log: (l) => process.stderr.write(`helper: ${l}\n`),
+    });
     return 0;
   } catch (e) {
     process.stderr.write(`overlay-connect: ${(e as Error).message}\n`);

@@ -21,7 +21,8 @@ function rootControlled(path: string): string | undefined {
   for (;;) {
     const st = lstatSync(p);
     if (st.uid !== 0) return `${p} is not owned by root`;
-    if (st.mode & 0o022 && !(st.isDirectory() && st.mode & 0o1000)) return `${p} is writable by others than root`;
+    if (st.mode & 0o022 && !(st.isDirectory() && st.mode & 0o1000))
+      return `${p} is writable by others than root`;
     if (p !== path && st.isSymbolicLink()) return `${p} is a symbolic link`;
     if (p === path && !st.isFile()) return `${p} is not a regular file`;
     const up = dirname(p);
@@ -48,7 +49,10 @@ export function readPolicy(path: string): HelperPolicy {
   }
   const allow = (value as { allowScripts?: unknown } | null)?.allowScripts;
   if (typeof value !== 'object' || value === null || (allow !== undefined && typeof allow !== 'boolean')) {
-    return { ...DEFAULT, problem: `${path} must be {"allowScripts": true|false}: the policy file is ignored` };
+    return {
+      ...DEFAULT,
+      problem: `${path} must be {"allowScripts": true|false}: the policy file is ignored`,
+    };
   }
   return { allowScripts: allow === true };
 }

@@ -35,7 +35,11 @@ export interface VersionInfo {
 }
 
 export class ProtocolError extends Error {
-  constructor(readonly code: ErrorCode, message: string, readonly id: number | null = null) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly id: number | null = null,
+  ) {
     super(message);
     this.name = 'ProtocolError';
   }
@@ -57,22 +61,35 @@ export function parseRequest(line: string): Request {
   } catch {
     throw new ProtocolError('bad-request', 'The request is not JSON');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ProtocolError('bad-request', 'The request must be a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ProtocolError('bad-request', 'The request must be a JSON object');
   const r = value as Record<string, unknown>;
   const id = Number.isSafeInteger(r.id) && (r.id as number) >= 0 ? (r.id as number) : null;
   if (id === null) throw new ProtocolError('bad-request', '"id" must be a non-negative integer');
-  if (r.v !== PROTOCOL_VERSION) throw new ProtocolError('bad-request', `Unsupported protocol version ${JSON.stringify(r.v)} (this helper speaks ${PROTOCOL_VERSION})`, id);
-  if (typeof r.op !== 'string' || !Object.hasOwn(FIELDS, r.op)) throw new ProtocolError('bad-request', `Unknown operation ${JSON.stringify(r.op)}`, id);
+  if (r.v !== PROTOCOL_VERSION)
+    throw new ProtocolError(
+      'bad-request',
+      `Unsupported protocol version ${JSON.stringify(r.v)} (this helper speaks ${PROTOCOL_VERSION})`,
+      id,
+    );
+  if (typeof r.op !== 'string' || !Object.hasOwn(FIELDS, r.op))
+    throw new ProtocolError('bad-request', `Unknown operation ${JSON.stringify(r.op)}`, id);
   const op = r.op as Request['op'];
   const extra = Object.keys(r).find((k) => !FIELDS[op].includes(k));
-  if (extra !== undefined) throw new ProtocolError('bad-request', `"${op}" takes no field ${JSON.stringify(extra)}`, id);
+  if (extra !== undefined)
+    throw new ProtocolError('bad-request', `"${op}" takes no field ${JSON.stringify(extra)}`, id);
   if (op === 'up' || op === 'down') {
     if (typeof r.iface !== 'string' || !isValidInterfaceName(r.iface)) {
-      throw new ProtocolError('bad-request', '"iface" must be an interface name: 1 to 15 letters, digits or _=+.-', id);
+      throw new ProtocolError(
+        'bad-request',
+        '"iface" must be an interface name: 1 to 15 letters, digits or _=+.-',
+        id,
+      );
     }
   }
   if (op === 'up') {
-    if (typeof r.config !== 'string') throw new ProtocolError('bad-request', '"config" must be the text of a config', id);
+    if (typeof r.config !== 'string')
+      throw new ProtocolError('bad-request', '"config" must be the text of a config', id);
     return { v: 1, id, op, iface: r.iface as string, config: r.config };
   }
   if (op === 'down') return { v: 1, id, op, iface: r.iface as string };

@@ -28,22 +28,44 @@ export function groupId(name: string, groupFile = '/etc/group'): number {
     const [n, , gid] = line.split(':');
     if (n === name && gid && /^\d+$/.test(gid)) return Number(gid);
   }
-  throw new UserError(`There is no group "${name}": create it (groupadd ${name}) or run \`overlay-connect helper install\``);
+  throw new UserError(
+    `There is no group "${name}": create it (groupadd ${name}) or run \`overlay-connect helper install\``,
+  );
 }
 
 export async function startHelper(o: RunHelperOptions): Promise<HelperServer> {
-  if (!isRoot()) throw new UserError('The helper runs as root: start it with sudo, or install it (`overlay-connect helper install`)');
-  if (process.platform !== 'linux' && process.platform !== 'darwin') throw new UserError('The helper exists for Linux and macOS (Windows uses WireGuard\'s own service)');
-  if (o.netns !== undefined && !NETNS_NAME.test(o.netns)) throw new UserError(`"${o.netns}" is not a valid network namespace name`);
+  if (!isRoot())
+    throw new UserError(
+      'The helper runs as root: start it with sudo, or install it (`overlay-connect helper install`)',
+    );
+  if (process.platform !== 'linux' && process.platform !== 'darwin')
+    throw new UserError("The helper exists for Linux and macOS (Windows uses WireGuard's own service)");
+  if (o.netns !== undefined && !NETNS_NAME.test(o.netns))
+    throw new UserError(`"${o.netns}" is not a valid network namespace name`);
   const socketPath = o.socketPath ?? defaultSocketPath();
   const gid = groupId(o.group ?? HELPER_GROUP);
   const runDir = o.runDir ?? join(socketPath, '..', 'tunnels');
   ensurePrivateDir(runDir);
-  if (statSync(runDir).uid !== 0) throw new UserError(`${runDir} is not owned by root: the helper keeps nothing where others can write`);
+  if (statSync(runDir).uid !== 0)
+    throw new UserError(`${runDir} is not owned by root: the helper keeps nothing where others can write`);
   const tools = findTools();
   const adapter = process.platform === 'darwin' ? macAdapter(tools) : linuxAdapter(tools);
-  const driver = new WgQuickDriver({ runDir, adapter, tools, runner: directRunner, queryRunner: directRunner });
-  const server = new HelperServer({ socketPath, gid, netns: o.netns ?? null, policyPath: o.policyPath ?? POLICY_PATH, driver, version: o.version, log: o.log });
+  const driver = new WgQuickDriver({
+    runDir,
+    adapter,
+    tools,
+    runner: directRunner,
+    queryRunner: directRunner,
+  });
+  const server = new HelperServer({
+    socketPath,
+    gid,
+    netns: o.netns ?? null,
+    policyPath: o.policyPath ?? POLICY_PATH,
+    driver,
+    version: o.version,
+    log: o.log,
+  });
   await server.listen();
   return server;
 }

@@ -14,7 +14,17 @@ import { TunnelOperationError, type WgQuickDriver } from '../core/tunnels/wg-qui
 import { checkConfigText } from '../core/wgconf/parser.js';
 import { writeForWgQuick } from '../core/wgconf/writer.js';
 import { readPolicy } from './policy.js';
-import { encode, MAX_REQUEST_BYTES, parseRequest, PROTOCOL_VERSION, ProtocolError, type LinksEvent, type Reply, type Request, type VersionInfo } from './protocol.js';
+import {
+  encode,
+  MAX_REQUEST_BYTES,
+  parseRequest,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  type LinksEvent,
+  type Reply,
+  type Request,
+  type VersionInfo,
+} from './protocol.js';
 
 export interface HelperServerOptions {
   socketPath: string;
@@ -47,7 +57,8 @@ export class HelperServer {
   constructor(private readonly o: HelperServerOptions) {}
 
   async listen(): Promise<void> {
-    if (process.env.LISTEN_FDS === '1' && process.env.LISTEN_PID === String(process.pid)) return this.listenOn({ fd: 3 }, 'the socket systemd opened');
+    if (process.env.LISTEN_FDS === '1' && process.env.LISTEN_PID === String(process.pid))
+      return this.listenOn({ fd: 3 }, 'the socket systemd opened');
     const { socketPath } = this.o;
     const dir = dirname(socketPath);
     if (!existsSync(dir)) {
@@ -91,7 +102,15 @@ export class HelperServer {
 
   private accept(socket: Socket): void {
     if (this.clients.size >= MAX_CLIENTS) {
-      socket.end(encode({ v: 1, id: null, ok: false, code: 'busy', error: 'Too many clients connected to the helper' }));
+      socket.end(
+        encode({
+          v: 1,
+          id: null,
+          ok: false,
+          code: 'busy',
+          error: 'Too many clients connected to the helper',
+        }),
+      );
       return;
     }
     this.clients.add(socket);
@@ -129,7 +148,15 @@ export class HelperServer {
       buffer += chunk;
       // What follows the last newline is a request still coming in: it may not outgrow the limit.
       if (Buffer.byteLength(buffer.slice(buffer.lastIndexOf('\n') + 1)) > MAX_REQUEST_BYTES) {
-        socket.end(encode({ v: 1, id: null, ok: false, code: 'too-large', error: `A request may be at most ${MAX_REQUEST_BYTES} bytes` }));
+        socket.end(
+          encode({
+            v: 1,
+            id: null,
+            ok: false,
+            code: 'too-large',
+            error: `A request may be at most ${MAX_REQUEST_BYTES} bytes`,
+          }),
+        );
         socket.destroy();
         return;
       }
@@ -146,7 +173,8 @@ export class HelperServer {
   private async answer(socket: Socket, line: string): Promise<Reply> {
     let request: Request;
     try {
-      if (Buffer.byteLength(line) > MAX_REQUEST_BYTES) throw new ProtocolError('too-large', `A request may be at most ${MAX_REQUEST_BYTES} bytes`);
+      if (Buffer.byteLength(line) > MAX_REQUEST_BYTES)
+        throw new ProtocolError('too-large', `A request may be at most ${MAX_REQUEST_BYTES} bytes`);
       request = parseRequest(line);
     } catch (e) {
       const p = e as ProtocolError;
@@ -155,9 +183,11 @@ export class HelperServer {
     try {
       return { v: 1, id: request.id, ok: true, result: await this.perform(socket, request) };
     } catch (e) {
-      const code = e instanceof ProtocolError ? e.code : e instanceof TunnelOperationError ? 'failed' : 'refused';
+      const code =
+        e instanceof ProtocolError ? e.code : e instanceof TunnelOperationError ? 'failed' : 'refused';
       const message = (e as Error).message;
-      if (request.op === 'up' || request.op === 'down') this.o.log(`${request.op} ${request.iface}: ${message}`);
+      if (request.op === 'up' || request.op === 'down')
+        this.o.log(`${request.op} ${request.iface}: ${message}`);
       return { v: 1, id: request.id, ok: false, code, error: message };
     }
   }
@@ -165,7 +195,11 @@ export class HelperServer {
   private async perform(socket: Socket, r: Request): Promise<unknown> {
     switch (r.op) {
       case 'version':
-        return { version: this.o.version, protocol: PROTOCOL_VERSION, netns: this.o.netns } satisfies VersionInfo;
+        return {
+          version: this.o.version,
+          protocol: PROTOCOL_VERSION,
+          netns: this.o.netns,
+        } satisfies VersionInfo;
       case 'status':
         return { links: [...(await this.o.driver.links()).values()] };
       case 'subscribe':
@@ -183,7 +217,10 @@ export class HelperServer {
       case 'down':
         return this.mutex.run(r.iface, async () => {
           if (!(await this.o.driver.links({ skipHandshakes: true })).has(r.iface)) {
-            throw new ProtocolError('refused', `${r.iface} was not brought up by this helper: it is left alone`);
+            throw new ProtocolError(
+              'refused',
+              `${r.iface} was not brought up by this helper: it is left alone`,
+            );
           }
           await this.o.driver.down(r.iface);
           this.o.log(`down ${r.iface}`);
@@ -199,14 +236,20 @@ export class HelperServer {
     const report = checkConfigText(text);
     if (!report.config) {
       const [first] = report.errors;
-      throw new ProtocolError('invalid-config', `The config is not valid: line ${first!.line}: ${first!.message}`);
+      throw new ProtocolError(
+        'invalid-config',
+        `The config is not valid: line ${first!.line}: ${first!.message}`,
+      );
     }
     if (report.scripts.length) {
       const policy = readPolicy(this.o.policyPath);
       if (policy.problem) this.o.log(policy.problem);
       if (!policy.allowScripts) {
         const keys = [...new Set(report.scripts.map((s) => s.key))].join(', ');
-        throw new ProtocolError('refused', `The config has script hooks (${keys}), and this helper runs none: ${this.o.policyPath} does not allow scripts`);
+        throw new ProtocolError(
+          'refused',
+          `The config has script hooks (${keys}), and this helper runs none: ${this.o.policyPath} does not allow scripts`,
+        );
       }
     }
     return writeForWgQuick(report.config, report.scripts.length > 0);

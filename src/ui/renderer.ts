@@ -11,7 +11,8 @@ declare global {
 }
 
 // Electron's preload provides `window.overlay`; in a browser the loopback host's token is in the address.
-const api: OverlayApi = window.overlay ?? httpTransport(new URLSearchParams(location.search).get('token') ?? '');
+const api: OverlayApi =
+  window.overlay ?? httpTransport(new URLSearchParams(location.search).get('token') ?? '');
 // Once read, the token leaves the address bar and the history (it stays in this page's memory).
 if (!window.overlay && location.search.includes('token=')) history.replaceState(null, '', location.pathname);
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -48,23 +49,55 @@ for (const b of document.querySelectorAll<HTMLButtonElement>('nav [data-tab]')) 
 function tunnelRow(t: TunnelView): HTMLTableRowElement {
   const busy = t.state === 'connecting' && /Bringing|Taking/.test(t.detail ?? '');
   const up = t.state === 'up' || (t.state === 'connecting' && !busy);
-  const action = h('button', {
-    type: 'button',
-    class: up ? '' : 'primary',
-    disabled: busy,
-    'aria-label': `${up ? 'Disconnect' : 'Connect'} ${t.name}`,
-    onclick: async () => {
-      await call(up ? api.disconnect({ name: t.name }) : api.connect({ name: t.name }));
-      await loadTunnels();
+  const action = h(
+    'button',
+    {
+      type: 'button',
+      class: up ? '' : 'primary',
+      disabled: busy,
+      'aria-label': `${up ? 'Disconnect' : 'Connect'} ${t.name}`,
+      onclick: async () => {
+        await call(up ? api.disconnect({ name: t.name }) : api.connect({ name: t.name }));
+        await loadTunnels();
+      },
     },
-  }, up ? 'Disconnect' : 'Connect');
-  const exportBtn = h('button', { type: 'button', 'aria-label': `Export ${t.name}`, onclick: async () => {
-    const r = await call(api.exportConfig({ name: t.name }));
-    if (r) showNote(`Saved ${t.name} to ${r.path} (it holds the private key; keep it safe)`);
-  } }, 'Export');
-  return h('tr', { 'data-tunnel': t.name },
-    h('td', {}, h('strong', {}, t.name), h('div', { class: 'muted mono' }, t.interface), t.scripts.length ? h('div', { class: t.allowScripts ? 'warning' : 'muted' }, `${t.scripts.length} script hook(s) ${t.allowScripts ? 'allowed' : 'blocked'}`) : null),
-    h('td', {}, h('span', { class: `state state-${t.state}`, 'data-state': t.state }, t.state), t.detail ? h('div', { class: 'muted' }, t.detail) : null, t.error ? h('div', { class: 'error' }, t.error) : null),
+    up ? 'Disconnect' : 'Connect',
+  );
+  const exportBtn = h(
+    'button',
+    {
+      type: 'button',
+      'aria-label': `Export ${t.name}`,
+      onclick: async () => {
+        const r = await call(api.exportConfig({ name: t.name }));
+        if (r) showNote(`Saved ${t.name} to ${r.path} (it holds the private key; keep it safe)`);
+      },
+    },
+    'Export',
+  );
+  return h(
+    'tr',
+    { 'data-tunnel': t.name },
+    h(
+      'td',
+      {},
+      h('strong', {}, t.name),
+      h('div', { class: 'muted mono' }, t.interface),
+      t.scripts.length
+        ? h(
+            'div',
+            { class: t.allowScripts ? 'warning' : 'muted' },
+            `${t.scripts.length} script hook(s) ${t.allowScripts ? 'allowed' : 'blocked'}`,
+          )
+        : null,
+    ),
+    h(
+      'td',
+      {},
+      h('span', { class: `state state-${t.state}`, 'data-state': t.state }, t.state),
+      t.detail ? h('div', { class: 'muted' }, t.detail) : null,
+      t.error ? h('div', { class: 'error' }, t.error) : null,
+    ),
     h('td', {}, t.state === 'down' ? '–' : age(t.latestHandshake)),
     h('td', { class: 'mono' }, `${bytes(t.rxBytes)} / ${bytes(t.txBytes)}`),
     h('td', { class: 'mono' }, t.endpoint ?? t.endpoints[0] ?? '–'),
@@ -74,7 +107,9 @@ function tunnelRow(t: TunnelView): HTMLTableRowElement {
 
 function renderTunnels(): void {
   const list = [...tunnels.values()].sort((a, b) => a.name.localeCompare(b.name));
-  $('tunnels').querySelector('tbody')!.replaceChildren(...list.map(tunnelRow));
+  $('tunnels')
+    .querySelector('tbody')!
+    .replaceChildren(...list.map(tunnelRow));
   $('tunnels-empty').hidden = list.length > 0;
 }
 
@@ -111,12 +146,18 @@ async function takeFile(file: File): Promise<void> {
       r.readAsDataURL(file);
     });
     const results = await call(api.importArchive({ zipBase64: b64 }));
-    if (results) $('import-result').replaceChildren(...results.map((x) => h('li', { class: x.ok ? 'ok' : 'error' }, x.ok ? `Imported “${x.name}”` : `${x.name}: ${x.error}`)));
+    if (results)
+      $('import-result').replaceChildren(
+        ...results.map((x) =>
+          h('li', { class: x.ok ? 'ok' : 'error' }, x.ok ? `Imported “${x.name}”` : `${x.name}: ${x.error}`),
+        ),
+      );
     return loadTunnels();
   }
   if (file.size > 1 << 20) return showError(`${file.name} is too large to be a WireGuard config`);
   $<HTMLTextAreaElement>('import-text').value = await file.text();
-  if (!$<HTMLInputElement>('import-name').value) $<HTMLInputElement>('import-name').value = file.name.replace(/\.conf$/i, '');
+  if (!$<HTMLInputElement>('import-name').value)
+    $<HTMLInputElement>('import-name').value = file.name.replace(/\.conf$/i, '');
   await checkImport();
 }
 
@@ -124,10 +165,20 @@ async function checkImport(): Promise<boolean> {
   const v = await call(api.checkConfig({ text: $<HTMLTextAreaElement>('import-text').value }));
   if (!v) return false;
   $('import-result').replaceChildren(
-    h('li', { class: v.valid ? 'ok' : 'error' }, v.valid ? 'wg-quick would accept this config' : `Not valid: ${v.errors.length} problem(s)`),
+    h(
+      'li',
+      { class: v.valid ? 'ok' : 'error' },
+      v.valid ? 'wg-quick would accept this config' : `Not valid: ${v.errors.length} problem(s)`,
+    ),
     ...v.errors.map((e) => h('li', { class: 'error', 'data-line': e.line }, `Line ${e.line}: ${e.message}`)),
     ...v.warnings.map((w) => h('li', { class: 'warning' }, `Line ${w.line}: ${w.message}`)),
-    ...v.scripts.map((s) => h('li', { class: 'warning script-hook' }, `Line ${s.line}: ${s.key} runs “${s.command}” as root. It will not run unless you allow scripts for this tunnel.`)),
+    ...v.scripts.map((s) =>
+      h(
+        'li',
+        { class: 'warning script-hook' },
+        `Line ${s.line}: ${s.key} runs “${s.command}” as root. It will not run unless you allow scripts for this tunnel.`,
+      ),
+    ),
   );
   return v.valid;
 }
@@ -136,7 +187,12 @@ $('import-check').addEventListener('click', () => void checkImport());
 $('import').addEventListener('submit', async (e) => {
   e.preventDefault();
   if (!(await checkImport())) return;
-  const r = await call(api.importConfig({ name: $<HTMLInputElement>('import-name').value, text: $<HTMLTextAreaElement>('import-text').value }));
+  const r = await call(
+    api.importConfig({
+      name: $<HTMLInputElement>('import-name').value,
+      text: $<HTMLTextAreaElement>('import-text').value,
+    }),
+  );
   if (!r) return;
   showNote(`Imported “${r.tunnel.name}” (interface ${r.tunnel.interface})`);
   $<HTMLTextAreaElement>('import-text').value = '';
@@ -147,8 +203,27 @@ $('import').addEventListener('submit', async (e) => {
 async function loadNetworks(): Promise<void> {
   const list = await call(api.listNetworks(undefined));
   if (!list) return;
-  $('networks').replaceChildren(...list.map((n) => h('li', {}, h('button', { type: 'button', 'aria-current': String(n.name === currentNetwork), onclick: () => void openNetwork(n.name) }, `${n.name} · ${n.ipRange} · ${n.nodes} nodes`))));
-  if (!list.length) $('networks').replaceChildren(h('li', { class: 'muted' }, 'No networks yet: create one under “New network”.'));
+  $('networks').replaceChildren(
+    ...list.map((n) =>
+      h(
+        'li',
+        {},
+        h(
+          'button',
+          {
+            type: 'button',
+            'aria-current': String(n.name === currentNetwork),
+            onclick: () => void openNetwork(n.name),
+          },
+          `${n.name} · ${n.ipRange} · ${n.nodes} nodes`,
+        ),
+      ),
+    ),
+  );
+  if (!list.length)
+    $('networks').replaceChildren(
+      h('li', { class: 'muted' }, 'No networks yet: create one under “New network”.'),
+    );
 }
 
 export async function openNetwork(name: string): Promise<void> {
@@ -161,35 +236,107 @@ export async function openNetwork(name: string): Promise<void> {
 }
 
 function networkDetail(net: NetworkView): HTMLElement {
-  const nodeRows = net.nodes.map((n) => h('tr', { 'data-node': n.nodeId },
-    h('td', { class: 'mono' }, n.nodeId.slice(0, 12) + '…'), h('td', { class: 'mono' }, n.subnet), h('td', {}, n.endpointKind + (n.nodeId === net.relay ? ' (relay)' : '')),
-    h('td', { class: 'mono' }, String(n.port)), h('td', { class: 'result' }, net.reservation ? '…' : 'not registered')));
+  const nodeRows = net.nodes.map((n) =>
+    h(
+      'tr',
+      { 'data-node': n.nodeId },
+      h('td', { class: 'mono' }, n.nodeId.slice(0, 12) + '…'),
+      h('td', { class: 'mono' }, n.subnet),
+      h('td', {}, n.endpointKind + (n.nodeId === net.relay ? ' (relay)' : '')),
+      h('td', { class: 'mono' }, String(n.port)),
+      h('td', { class: 'result' }, net.reservation ? '…' : 'not registered'),
+    ),
+  );
   const accessRows = net.accesses.map((a) => {
     const t = tunnels.get(a.tunnel);
     const up = t && t.state !== 'down' && t.state !== 'error';
-    return h('tr', { 'data-access': a.tunnel },
-      h('td', {}, a.tunnel), h('td', { class: 'mono' }, `${a.subnet} (${a.wgAddress})`), h('td', { class: 'mono' }, `${a.nodeId.slice(0, 12)}… over IPv${a.family}`),
-      h('td', {}, h('div', { class: 'row' },
-        h('button', { type: 'button', class: up ? '' : 'primary', onclick: async () => {
-          await call(up ? api.disconnect({ name: a.tunnel }) : api.connect({ name: a.tunnel }));
-          await loadTunnels();
-          await openNetwork(net.name);
-        } }, up ? 'Disconnect' : 'Connect'),
-        h('button', { type: 'button', onclick: async () => {
-          const r = await call(api.exportConfig({ name: a.tunnel }));
-          if (r) document.getElementById('network-note')!.textContent = `Saved to ${r.path} (it holds the private key; keep it safe)`;
-        } }, 'Export config'))));
+    return h(
+      'tr',
+      { 'data-access': a.tunnel },
+      h('td', {}, a.tunnel),
+      h('td', { class: 'mono' }, `${a.subnet} (${a.wgAddress})`),
+      h('td', { class: 'mono' }, `${a.nodeId.slice(0, 12)}… over IPv${a.family}`),
+      h(
+        'td',
+        {},
+        h(
+          'div',
+          { class: 'row' },
+          h(
+            'button',
+            {
+              type: 'button',
+              class: up ? '' : 'primary',
+              onclick: async () => {
+                await call(up ? api.disconnect({ name: a.tunnel }) : api.connect({ name: a.tunnel }));
+                await loadTunnels();
+                await openNetwork(net.name);
+              },
+            },
+            up ? 'Disconnect' : 'Connect',
+          ),
+          h(
+            'button',
+            {
+              type: 'button',
+              onclick: async () => {
+                const r = await call(api.exportConfig({ name: a.tunnel }));
+                if (r)
+                  document.getElementById('network-note')!.textContent =
+                    `Saved to ${r.path} (it holds the private key; keep it safe)`;
+              },
+            },
+            'Export config',
+          ),
+        ),
+      ),
+    );
   });
-  return h('div', {},
+  return h(
+    'div',
+    {},
     h('h3', {}, `${net.name} · ${net.ipRange}`),
-    h('p', { class: 'muted', id: 'reservation' }, net.reservation ? `Reservation ${net.reservation.id}, expires ${new Date(net.reservation.expiration * 1000).toLocaleDateString()}${net.changedSinceRegistration ? ' — changed since: register again' : ''}` : 'Not registered yet'),
+    h(
+      'p',
+      { class: 'muted', id: 'reservation' },
+      net.reservation
+        ? `Reservation ${net.reservation.id}, expires ${new Date(net.reservation.expiration * 1000).toLocaleDateString()}${net.changedSinceRegistration ? ' — changed since: register again' : ''}`
+        : 'Not registered yet',
+    ),
     net.problem ? h('p', { class: 'error' }, net.problem) : null,
     h('p', { id: 'network-note', class: 'ok', 'aria-live': 'polite' }),
-    h('table', { id: 'network-nodes' }, h('thead', {}, h('tr', {}, h('th', {}, 'Node'), h('th', {}, 'Subnet'), h('th', {}, 'Reached as'), h('th', {}, 'Port'), h('th', {}, 'Provisioning'))), h('tbody', {}, ...nodeRows)),
+    h(
+      'table',
+      { id: 'network-nodes' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', {}, 'Node'),
+          h('th', {}, 'Subnet'),
+          h('th', {}, 'Reached as'),
+          h('th', {}, 'Port'),
+          h('th', {}, 'Provisioning'),
+        ),
+      ),
+      h('tbody', {}, ...nodeRows),
+    ),
     h('h4', {}, 'Accesses'),
-    net.accesses.length ? h('table', { id: 'network-accesses' }, h('tbody', {}, ...accessRows)) : h('p', { class: 'muted' }, 'No access yet'),
+    net.accesses.length
+      ? h('table', { id: 'network-accesses' }, h('tbody', {}, ...accessRows))
+      : h('p', { class: 'muted' }, 'No access yet'),
     h('h4', {}, 'Topology'),
-    h('p', { class: 'legend' }, h('span', { class: 'ok' }, '● public'), h('span', {}, '● IPv6 only'), h('span', { class: 'muted' }, '● hidden'), h('span', { class: 'warning' }, '- - relay'), h('span', {}, '▭ laptop')),
+    h(
+      'p',
+      { class: 'legend' },
+      h('span', { class: 'ok' }, '● public'),
+      h('span', {}, '● IPv6 only'),
+      h('span', { class: 'muted' }, '● hidden'),
+      h('span', { class: 'warning' }, '- - relay'),
+      h('span', {}, '▭ laptop'),
+    ),
     topologyDiagram(net),
   );
 }
@@ -209,12 +356,52 @@ async function refreshProvisioning(net: NetworkView): Promise<void> {
 // --- create a network -------------------------------------------------------------------------------
 $('find').addEventListener('click', async () => {
   const farm = $<HTMLInputElement>('find-farm').value.trim();
-  const found = await call(api.searchNodes({ farm: farm ? Number(farm) : undefined, ipv4: $<HTMLInputElement>('find-ipv4').checked || undefined, ipv6: $<HTMLInputElement>('find-ipv6').checked || undefined, up: $<HTMLInputElement>('find-up').checked || undefined }));
+  const found = await call(
+    api.searchNodes({
+      farm: farm ? Number(farm) : undefined,
+      ipv4: $<HTMLInputElement>('find-ipv4').checked || undefined,
+      ipv6: $<HTMLInputElement>('find-ipv6').checked || undefined,
+      up: $<HTMLInputElement>('find-up').checked || undefined,
+    }),
+  );
   if (!found) return;
-  $('found').querySelector('tbody')!.replaceChildren(...found.map((n) => h('tr', { 'data-node': n.node_id },
-    h('td', {}, h('input', { type: 'checkbox', class: 'pick', value: n.node_id, 'aria-label': `Add ${n.node_id}`, checked: true })),
-    h('td', { class: 'mono' }, n.node_id), h('td', {}, String(n.farm_id)), h('td', {}, `${n.endpoint_kind} ${[n.ipv4, n.ipv6].filter(Boolean).join(' ')}`),
-    h('td', {}, n.endpoint_kind === 'hidden' ? '' : h('input', { type: 'radio', name: 'entry', class: 'entry', value: n.node_id, 'aria-label': `Access through ${n.node_id}` })))));
+  $('found')
+    .querySelector('tbody')!
+    .replaceChildren(
+      ...found.map((n) =>
+        h(
+          'tr',
+          { 'data-node': n.node_id },
+          h(
+            'td',
+            {},
+            h('input', {
+              type: 'checkbox',
+              class: 'pick',
+              value: n.node_id,
+              'aria-label': `Add ${n.node_id}`,
+              checked: true,
+            }),
+          ),
+          h('td', { class: 'mono' }, n.node_id),
+          h('td', {}, String(n.farm_id)),
+          h('td', {}, `${n.endpoint_kind} ${[n.ipv4, n.ipv6].filter(Boolean).join(' ')}`),
+          h(
+            'td',
+            {},
+            n.endpoint_kind === 'hidden'
+              ? ''
+              : h('input', {
+                  type: 'radio',
+                  name: 'entry',
+                  class: 'entry',
+                  value: n.node_id,
+                  'aria-label': `Access through ${n.node_id}`,
+                }),
+          ),
+        ),
+      ),
+    );
 });
 
 $('create').addEventListener('submit', async (e) => {
@@ -226,24 +413,32 @@ $('create').addEventListener('submit', async (e) => {
   const picks = [...document.querySelectorAll<HTMLInputElement>('#found .pick:checked')].map((i) => i.value);
   const entry = document.querySelector<HTMLInputElement>('#found .entry:checked')?.value;
   if (!picks.length) return step('Choose at least one node', 'error');
-  if (!(await call(api.createNetwork({ name, subnet: $<HTMLInputElement>('create-subnet').value.trim() })))) return step('Could not create the network', 'error');
+  if (!(await call(api.createNetwork({ name, subnet: $<HTMLInputElement>('create-subnet').value.trim() }))))
+    return step('Could not create the network', 'error');
   step(`Network ${name} created`);
   for (const nodeId of picks) {
-    if (!(await call(api.addNode({ network: name, nodeId })))) return step(`Could not add ${nodeId}`, 'error');
+    if (!(await call(api.addNode({ network: name, nodeId }))))
+      return step(`Could not add ${nodeId}`, 'error');
     step(`Added ${nodeId.slice(0, 12)}…`);
   }
   if (entry) {
     const family = Number($<HTMLSelectElement>('create-family').value) as 4 | 6;
-    if (!(await call(api.addAccess({ network: name, nodeId: entry, family })))) return step('Could not add the access', 'error');
+    if (!(await call(api.addAccess({ network: name, nodeId: entry, family }))))
+      return step('Could not add the access', 'error');
     step(`Access through ${entry.slice(0, 12)}… over IPv${family}: tunnel “${name}”`);
   }
-  const reg = await call(api.registerNetwork({ network: name, days: Number($<HTMLInputElement>('create-days').value) || 365 }));
+  const reg = await call(
+    api.registerNetwork({ network: name, days: Number($<HTMLInputElement>('create-days').value) || 365 }),
+  );
   if (!reg) return step('Registration failed', 'error');
   step(`Registered: reservation ${reg.reservation!.id}. Waiting for the nodes…`);
   for (let i = 0; i < 120; i++) {
     const st = await api.networkStatus({ name });
     if (st.ok) {
-      const counts = st.value.nodes.reduce<Record<string, number>>((m, n) => ((m[n.state] = (m[n.state] ?? 0) + 1), m), {});
+      const counts = st.value.nodes.reduce<Record<string, number>>(
+        (m, n) => ((m[n.state] = (m[n.state] ?? 0) + 1), m),
+        {},
+      );
       const failed = st.value.nodes.find((n) => n.state === 'error');
       if (failed) return step(`Node ${failed.nodeId.slice(0, 12)}… failed: ${failed.message}`, 'error');
       if (counts.ok === st.value.nodes.length) {

@@ -5,14 +5,26 @@ import { CALL_NAMES, type OverlayApi, type Result, type UiEvent } from '../contr
 export function httpTransport(token: string): OverlayApi {
   const listeners = new Set<(e: UiEvent) => void>();
   let source: EventSource | undefined;
-  const api = Object.fromEntries(CALL_NAMES.map((name) => [name, async (arg: unknown): Promise<Result<unknown>> => {
-    try {
-      const res = await fetch(`/api/call/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ arg }) });
-      return (await res.json()) as Result<unknown>;
-    } catch (e) {
-      return { ok: false, error: `The overlay-connect service does not answer (${(e as Error).message})` };
-    }
-  }])) as unknown as OverlayApi;
+  const api = Object.fromEntries(
+    CALL_NAMES.map((name) => [
+      name,
+      async (arg: unknown): Promise<Result<unknown>> => {
+        try {
+          const res = await fetch(`/api/call/${name}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+            body: JSON.stringify({ arg }),
+          });
+          return (await res.json()) as Result<unknown>;
+        } catch (e) {
+          return {
+            ok: false,
+            error: `The overlay-connect service does not answer (${(e as Error).message})`,
+          };
+        }
+      },
+    ]),
+  ) as unknown as OverlayApi;
   api.onEvent = (listener) => {
     listeners.add(listener);
     source ??= new EventSource(`/api/events?token=${encodeURIComponent(token)}`);

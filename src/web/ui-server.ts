@@ -11,7 +11,13 @@ import { extname, join, normalize } from 'node:path';
 import type { UiEvent } from '../contract/api.js';
 import { dispatch, type Handlers } from '../app/services.js';
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
 const MAX_BODY = 2 << 20;
 
 export interface UiServerOptions {
@@ -37,7 +43,9 @@ export class UiServer {
   }
 
   async listen(): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res).catch(() => fail(res, 500, 'internal error')));
+    this.server = createServer(
+      (req, res) => void this.handle(req, res).catch(() => fail(res, 500, 'internal error')),
+    );
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(this.o.port ?? 0, '127.0.0.1', resolve);
@@ -53,16 +61,27 @@ export class UiServer {
   }
 
   private tokenOk(req: IncomingMessage, url: URL): boolean {
-    const candidates = [url.searchParams.get('token'), /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1], /(?:^|;\s*)oc_token=([^;]+)/.exec(req.headers.cookie ?? '')?.[1]];
+    const candidates = [
+      url.searchParams.get('token'),
+      /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1],
+      /(?:^|;\s*)oc_token=([^;]+)/.exec(req.headers.cookie ?? '')?.[1],
+    ];
     const want = Buffer.from(this.token);
-    return candidates.some((c) => c !== undefined && c !== null && Buffer.from(c).length === want.length && timingSafeEqual(Buffer.from(c), want));
+    return candidates.some(
+      (c) =>
+        c !== undefined &&
+        c !== null &&
+        Buffer.from(c).length === want.length &&
+        timingSafeEqual(Buffer.from(c), want),
+    );
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const hosts = [`127.0.0.1:${this.port}`, `localhost:${this.port}`];
     if (!hosts.includes(req.headers.host ?? '')) return fail(res, 403, 'wrong Host');
     const origin = req.headers.origin;
-    if (origin !== undefined && !hosts.map((h) => `http://${h}`).includes(origin)) return fail(res, 403, 'wrong Origin');
+    if (origin !== undefined && !hosts.map((h) => `http://${h}`).includes(origin))
+      return fail(res, 403, 'wrong Origin');
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
     if (!this.tokenOk(req, url)) return fail(res, 401, 'missing or wrong token');
     res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -72,7 +91,8 @@ export class UiServer {
     if (url.pathname === '/api/events' && req.method === 'GET') return this.events(req, res);
     const call = /^\/api\/call\/([A-Za-z]+)$/.exec(url.pathname);
     if (call && req.method === 'POST') {
-      if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return fail(res, 415, 'JSON only');
+      if (!(req.headers['content-type'] ?? '').startsWith('application/json'))
+        return fail(res, 415, 'JSON only');
       let arg: unknown;
       try {
         const text = await readBody(req);
@@ -98,14 +118,21 @@ export class UiServer {
     }
     if (rel === 'index.html') {
       res.setHeader('Set-Cookie', `oc_token=${this.token}; HttpOnly; SameSite=Strict; Path=/`);
-      res.setHeader('Content-Security-Policy', "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+      res.setHeader(
+        'Content-Security-Policy',
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      );
     }
     res.writeHead(200, { 'content-type': TYPES[extname(rel)]!, 'content-length': body.length });
     res.end(body);
   }
 
   private events(req: IncomingMessage, res: ServerResponse): void {
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
     res.write(': connected\n\n');
     const off = this.o.onEvent((e) => res.write(`data: ${JSON.stringify(e)}\n\n`));
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);

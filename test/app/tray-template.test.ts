@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { notificationFor, trayIconState, trayTemplate, trayTooltip, TRAY_INLINE_MAX, type TrayTunnel } from '../../src/app/tray-template.js';
+import {
+  notificationFor,
+  trayIconState,
+  trayTemplate,
+  trayTooltip,
+  TRAY_INLINE_MAX,
+  type TrayTunnel,
+} from '../../src/app/tray-template.js';
 import { DEFAULT_SIZE, restoreBounds } from '../../src/app/window-state.js';
 
 const t = (name: string, state: TrayTunnel['state'] = 'down'): TrayTunnel => ({ name, state });
@@ -19,8 +26,16 @@ describe('tray template (state → items)', () => {
 
   it('offers start at login where the host can set it, never connecting anything by itself', () => {
     const items = trayTemplate([t('a')], { startAtLogin: false });
-    expect(items.at(-2)).toEqual({ label: 'Start at login', type: 'checkbox', checked: false, action: { kind: 'login', enable: true } });
-    expect(trayTemplate([t('a')], { startAtLogin: true }).at(-2)).toMatchObject({ checked: true, action: { kind: 'login', enable: false } });
+    expect(items.at(-2)).toEqual({
+      label: 'Start at login',
+      type: 'checkbox',
+      checked: false,
+      action: { kind: 'login', enable: true },
+    });
+    expect(trayTemplate([t('a')], { startAtLogin: true }).at(-2)).toMatchObject({
+      checked: true,
+      action: { kind: 'login', enable: false },
+    });
     expect(trayTemplate([t('a')]).some((i) => i.label === 'Start at login')).toBe(false);
   });
 
@@ -31,7 +46,9 @@ describe('tray template (state → items)', () => {
   });
 
   it('moves tunnels into a submenu past 10, keeping the active ones at hand', () => {
-    const many = Array.from({ length: 14 }, (_, i) => t(`t${String(i).padStart(2, '0')}`, i === 3 ? 'up' : 'down'));
+    const many = Array.from({ length: 14 }, (_, i) =>
+      t(`t${String(i).padStart(2, '0')}`, i === 3 ? 'up' : 'down'),
+    );
     const items = trayTemplate(many);
     expect(items[0]).toMatchObject({ label: 't03', checked: true });
     const sub = items.find((i) => i.type === 'submenu')!;
@@ -56,7 +73,10 @@ describe('tray template (state → items)', () => {
   it('notifies on connect, disconnect and error only', () => {
     expect(notificationFor('connecting', { name: 'a', state: 'up' })?.title).toBe('a connected');
     expect(notificationFor('up', { name: 'a', state: 'down' })?.title).toBe('a disconnected');
-    expect(notificationFor('connecting', { name: 'a', state: 'error', error: 'boom' })).toEqual({ title: 'a: error', body: 'boom' });
+    expect(notificationFor('connecting', { name: 'a', state: 'error', error: 'boom' })).toEqual({
+      title: 'a: error',
+      body: 'boom',
+    });
     expect(notificationFor(undefined, { name: 'a', state: 'up' })).toBeUndefined(); // adopted at start: no noise
     expect(notificationFor('up', { name: 'a', state: 'up' })).toBeUndefined();
   });
@@ -65,11 +85,24 @@ describe('tray template (state → items)', () => {
 describe('window bounds', () => {
   const screen = [{ x: 0, y: 0, width: 1920, height: 1080 }];
   it('restores bounds that are on a screen', () => {
-    expect(restoreBounds({ x: 100, y: 100, width: 900, height: 600 }, screen)).toEqual({ x: 100, y: 100, width: 900, height: 600 });
+    expect(restoreBounds({ x: 100, y: 100, width: 900, height: 600 }, screen)).toEqual({
+      x: 100,
+      y: 100,
+      width: 900,
+      height: 600,
+    });
   });
   it('drops a position on a display that is gone, keeps the size, enforces a minimum', () => {
-    expect(restoreBounds({ x: 3000, y: 100, width: 900, height: 600 }, screen)).toEqual({ width: 900, height: 600 });
-    expect(restoreBounds({ x: 10, y: 10, width: 50, height: 50 }, screen)).toEqual({ x: 10, y: 10, width: 640, height: 420 });
+    expect(restoreBounds({ x: 3000, y: 100, width: 900, height: 600 }, screen)).toEqual({
+      width: 900,
+      height: 600,
+    });
+    expect(restoreBounds({ x: 10, y: 10, width: 50, height: 50 }, screen)).toEqual({
+      x: 10,
+      y: 10,
+      width: 640,
+      height: 420,
+    });
   });
   it('falls back to the default size for nothing or garbage', () => {
     expect(restoreBounds(undefined, screen)).toBe(DEFAULT_SIZE);

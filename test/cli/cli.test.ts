@@ -28,7 +28,10 @@ describe('overlay-connect CLI', () => {
     expect(no.code).toBe(1);
     expect(JSON.parse(no.stdout)).toEqual({
       valid: false,
-      errors: [{ line: 2, message: expect.stringMatching(/placeholder/) }, { line: 3, message: expect.stringMatching(/MTU/) }],
+      errors: [
+        { line: 2, message: expect.stringMatching(/placeholder/) },
+        { line: 3, message: expect.stringMatching(/MTU/) },
+      ],
       warnings: [],
       scripts: [],
     });
@@ -55,12 +58,19 @@ describe('overlay-connect CLI', () => {
 
     const list = cli(['--data-dir', dataDir, 'tunnel', 'list', '--json']);
     expect(list.code).toBe(0);
-    expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ name: 'office', interface: 'office', publicKey: me.publicKey })]);
+    expect(JSON.parse(list.stdout)).toEqual([
+      expect.objectContaining({ name: 'office', interface: 'office', publicKey: me.publicKey }),
+    ]);
 
     const show = cli(['tunnel', 'show', 'office', '--data-dir', dataDir]);
     expect(show.code).toBe(0);
     expect(show.stdout).toContain(me.publicKey);
-    for (const out of [show.stdout, list.stdout, imp.stdout, cli(['tunnel', 'show', 'office', '--json', '--data-dir', dataDir]).stdout]) {
+    for (const out of [
+      show.stdout,
+      list.stdout,
+      imp.stdout,
+      cli(['tunnel', 'show', 'office', '--json', '--data-dir', dataDir]).stdout,
+    ]) {
       expect(out).not.toContain(me.privateKey);
     }
 
@@ -95,9 +105,17 @@ describe('overlay-connect CLI', () => {
     const noFile = cli(['tunnel', 'import', join(tmp.path, 'none.conf'), '--data-dir', dataDir]);
     expect(noFile.code).toBe(1);
     expect(noFile.stderr).toMatch(/^overlay-connect: Cannot read .*: no such file\n$/);
-    const invalid = cli(['tunnel', 'import', write('bad.conf', '[Interface]\nMTU = 1\n'), '--data-dir', dataDir]);
+    const invalid = cli([
+      'tunnel',
+      'import',
+      write('bad.conf', '[Interface]\nMTU = 1\n'),
+      '--data-dir',
+      dataDir,
+    ]);
     expect(invalid.code).toBe(1);
-    expect(invalid.stderr).toMatch(/^overlay-connect: line 1: \[Interface\] has no PrivateKey \(and 1 more problem\)\n$/);
+    expect(invalid.stderr).toMatch(
+      /^overlay-connect: line 1: \[Interface\] has no PrivateKey \(and 1 more problem\)\n$/,
+    );
     expect(cli(['tunnel', 'frobnicate']).code).toBe(2);
     expect(cli(['tunnel', 'show']).code).toBe(2);
     expect(cli(['tunnel', 'list', '--bogus']).code).toBe(2);
@@ -110,9 +128,13 @@ describe('overlay-connect CLI', () => {
 
   it('asks for a passphrase it cannot get in a clear way', () => {
     const dataDir = join(tmp.path, 'data');
-    const r = cli(['tunnel', 'import', write('y.conf', sampleConfig().text), '--data-dir', dataDir], { OVERLAY_CONNECT_PASSPHRASE: undefined });
+    const r = cli(['tunnel', 'import', write('y.conf', sampleConfig().text), '--data-dir', dataDir], {
+      OVERLAY_CONNECT_PASSPHRASE: undefined,
+    });
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('overlay-connect: A passphrase is needed for the key store: set OVERLAY_CONNECT_PASSPHRASE or run in a terminal\n');
+    expect(r.stderr).toBe(
+      'overlay-connect: A passphrase is needed for the key store: set OVERLAY_CONNECT_PASSPHRASE or run in a terminal\n',
+    );
   });
 
   it('reports a damaged store, keeps a copy and exits non-zero', () => {
@@ -126,9 +148,12 @@ describe('overlay-connect CLI', () => {
   });
 
   const wg = findExecutable('wg');
-  if (!wg) console.warn('SKIPPED: keys generate vs wg pubkey: `wg` not found (apt-get install wireguard-tools)');
+  if (!wg)
+    console.warn('SKIPPED: keys generate vs wg pubkey: `wg` not found (apt-get install wireguard-tools)');
   it.skipIf(!wg)('keys generate prints a pair wg agrees with', () => {
     const pair = JSON.parse(cli(['keys', 'generate', '--json']).stdout);
-    expect(execFileSync(wg!, ['pubkey'], { input: pair.privateKey, encoding: 'utf8' }).trim()).toBe(pair.publicKey);
+    expect(execFileSync(wg!, ['pubkey'], { input: pair.privateKey, encoding: 'utf8' }).trim()).toBe(
+      pair.publicKey,
+    );
   });
 });

@@ -38,7 +38,11 @@ describe('a lying explorer', () => {
     proxy = createServer(async (req, res) => {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
-      const upstream = await fetch(`${real}${req.url}`, { method: req.method, headers: { 'content-type': 'application/json' }, body: chunks.length ? Buffer.concat(chunks) : undefined });
+      const upstream = await fetch(`${real}${req.url}`, {
+        method: req.method,
+        headers: { 'content-type': 'application/json' },
+        body: chunks.length ? Buffer.concat(chunks) : undefined,
+      });
       let text = await upstream.text();
       if (req.url!.startsWith('/explorer/nodes')) text = text.replaceAll(victim.public_key_hex, attacker);
       // A reservation's results: an error turned into ok, and a result for a workload nobody asked for.
@@ -51,7 +55,10 @@ describe('a lying explorer', () => {
         }
         text = JSON.stringify(r);
       }
-      res.writeHead(upstream.status, { 'content-type': 'application/json', ...(upstream.headers.get('pages') ? { pages: upstream.headers.get('pages')! } : {}) });
+      res.writeHead(upstream.status, {
+        'content-type': 'application/json',
+        ...(upstream.headers.get('pages') ? { pages: upstream.headers.get('pages')! } : {}),
+      });
       res.end(text);
     });
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
@@ -64,7 +71,8 @@ describe('a lying explorer', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const cli = (...args: string[]) => cliAsync([...args, '--data-dir', join(dir, 'data'), '--explorer', lying]);
+  const cli = (...args: string[]) =>
+    cliAsync([...args, '--data-dir', join(dir, 'data'), '--explorer', lying]);
 
   it('refuses the node whose key does not match its id, by name, and writes nothing', async () => {
     expect((await cli('identity', 'create', '--name', 'mallory-target')).code).toBe(0);
@@ -73,7 +81,9 @@ describe('a lying explorer', () => {
     const before = readFileSync(join(dir, 'data', 'state.json'), 'utf8');
     const r = await cli('network', 'add-node', 'lab', victim.node_id);
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe(`overlay-connect: Node ${victim.node_id}: the explorer gives it a public key whose base58 is not its node id (a wrong explorer, or a tampered reply). Nothing was sealed to it`);
+    expect(r.stderr.trim()).toBe(
+      `overlay-connect: Node ${victim.node_id}: the explorer gives it a public key whose base58 is not its node id (a wrong explorer, or a tampered reply). Nothing was sealed to it`,
+    );
     const after = readFileSync(join(dir, 'data', 'state.json'), 'utf8');
     expect(after).toBe(before);
     expect(after).not.toContain(attacker);
@@ -83,13 +93,23 @@ describe('a lying explorer', () => {
     const reg = await cli('network', 'register', 'lab', '--json');
     expect(reg.code, reg.stderr).toBe(0);
     const { reservationId } = JSON.parse(reg.stdout);
-    const [w] = (await pollWorkloads(real(), honest.identity)).filter((x) => x.reservation_id === reservationId);
+    const [w] = (await pollWorkloads(real(), honest.identity)).filter(
+      (x) => x.reservation_id === reservationId,
+    );
     await postResult(real(), honest.identity, w!.workload_id, { state: 0, message: 'boom' });
     const r = await cli('network', 'status', 'lab', '--json');
     expect(r.code, r.stderr).toBe(0);
     const status = JSON.parse(r.stdout);
-    expect(status.nodes).toEqual([{ nodeId: honest.node_id, state: 'error', message: `the result the explorer shows for node ${honest.node_id} is not signed by that node's key: refusing it (a wrong explorer, or a tampered reply)` }]);
-    expect(status.ignored).toEqual([`reservation ${reservationId}: a result from ${honest.node_id} for workload ${reservationId}-2, which this network did not ask of it`]);
+    expect(status.nodes).toEqual([
+      {
+        nodeId: honest.node_id,
+        state: 'error',
+        message: `the result the explorer shows for node ${honest.node_id} is not signed by that node's key: refusing it (a wrong explorer, or a tampered reply)`,
+      },
+    ]);
+    expect(status.ignored).toEqual([
+      `reservation ${reservationId}: a result from ${honest.node_id} for workload ${reservationId}-2, which this network did not ask of it`,
+    ]);
     expect(r.stderr).toContain(`Ignored reservation ${reservationId}: a result from ${honest.node_id}`);
   });
 
@@ -97,7 +117,9 @@ describe('a lying explorer', () => {
     const r = await cli('nodes', 'search', '--json');
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).map((n: { node_id: string }) => n.node_id)).toEqual([honest.node_id]);
-    expect(r.stderr).toContain(`Left out node ${victim.node_id}: the explorer gives it a public key whose base58 is not its node id`);
+    expect(r.stderr).toContain(
+      `Left out node ${victim.node_id}: the explorer gives it a public key whose base58 is not its node id`,
+    );
   });
 });
 
@@ -106,12 +128,33 @@ describe('plain http', () => {
     const dir = mkdtempSync(join(tmpdir(), 'oc-http-'));
     try {
       // 192.0.2.1 is a documentation address: nothing is contacted before the refusal, and nothing answers after.
-      const refused = await cliAsync(['nodes', 'search', '--data-dir', dir, '--explorer', 'http://192.0.2.1:8080']);
+      const refused = await cliAsync([
+        'nodes',
+        'search',
+        '--data-dir',
+        dir,
+        '--explorer',
+        'http://192.0.2.1:8080',
+      ]);
       expect(refused.code).toBe(1);
-      expect(refused.stderr.trim()).toBe('overlay-connect: http://192.0.2.1:8080 is plain http on the network: anyone on the way can change its answers. Use https, or --allow-http-explorer if you mean it');
-      expect(isLoopback('127.0.0.1') && isLoopback('[::1]') && isLoopback('localhost') && !isLoopback('192.0.2.1')).toBe(true);
-      const allowed = await cliAsync(['identity', 'show', '--data-dir', dir, '--explorer', 'http://192.0.2.1:8080', '--allow-http-explorer']);
-      expect(allowed.stderr).toContain('warning: http://192.0.2.1:8080 is plain http: anyone between here and there can change what it says');
+      expect(refused.stderr.trim()).toBe(
+        'overlay-connect: http://192.0.2.1:8080 is plain http on the network: anyone on the way can change its answers. Use https, or --allow-http-explorer if you mean it',
+      );
+      expect(
+        isLoopback('127.0.0.1') && isLoopback('[::1]') && isLoopback('localhost') && !isLoopback('192.0.2.1'),
+      ).toBe(true);
+      const allowed = await cliAsync([
+        'identity',
+        'show',
+        '--data-dir',
+        dir,
+        '--explorer',
+        'http://192.0.2.1:8080',
+        '--allow-http-explorer',
+      ]);
+      expect(allowed.stderr).toContain(
+        'warning: http://192.0.2.1:8080 is plain http: anyone between here and there can change what it says',
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -14,11 +14,17 @@ import { freePort } from '../support/ports.js';
 const skip = devnetUnavailable();
 if (skip) console.warn(`SKIPPED: devnet end-to-end tests: ${skip}`);
 
-
-const inNs = (ns: string, ...cmd: string[]) => spawnSync('ip', ['netns', 'exec', ns, ...cmd], { encoding: 'utf8', timeout: 20_000 });
-const ping = (ns: string, addr: string) => inNs(ns, 'ping', '-c', '1', '-W', '2', '-n', addr).status === 0 || inNs(ns, 'ping', '-c', '1', '-W', '2', '-n', addr).status === 0;
-const devnetNamespaces = () => (spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '').split('\n').filter((l) => l.startsWith('ocd-'));
-const wgLinks = (ns: string) => (inNs(ns, 'ip', '-o', 'link', 'show').stdout ?? '').split('\n').filter((l) => / w\d+-/.test(l));
+const inNs = (ns: string, ...cmd: string[]) =>
+  spawnSync('ip', ['netns', 'exec', ns, ...cmd], { encoding: 'utf8', timeout: 20_000 });
+const ping = (ns: string, addr: string) =>
+  inNs(ns, 'ping', '-c', '1', '-W', '2', '-n', addr).status === 0 ||
+  inNs(ns, 'ping', '-c', '1', '-W', '2', '-n', addr).status === 0;
+const devnetNamespaces = () =>
+  (spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '')
+    .split('\n')
+    .filter((l) => l.startsWith('ocd-'));
+const wgLinks = (ns: string) =>
+  (inNs(ns, 'ip', '-o', 'link', 'show').stdout ?? '').split('\n').filter((l) => / w\d+-/.test(l));
 
 interface Shown {
   nodes: Array<{ nodeId: string; subnet: string; gateway: string; wgAddress: string; endpointKind: string }>;
@@ -26,7 +32,11 @@ interface Shown {
 
 describe.skipIf(!!skip)('devnet end to end', () => {
   let dataDir: string;
-  let status: { explorer: string; laptopNamespace: string; nodes: Array<{ nodeId: string; namespace: string; kind: string; name: string }> };
+  let status: {
+    explorer: string;
+    laptopNamespace: string;
+    nodes: Array<{ nodeId: string; namespace: string; kind: string; name: string }>;
+  };
 
   const cli = async (...args: string[]) => cliAsync([...args, '--data-dir', dataDir]);
   const ok = async (...args: string[]) => {
@@ -70,9 +80,17 @@ describe.skipIf(!!skip)('devnet end to end', () => {
     const check = await cli('network', 'check', name, '--netns', status.laptopNamespace, '--json');
     const reach = JSON.parse(check.stdout);
     expect(reach).toHaveLength(status.nodes.length * 2);
-    expect(reach.filter((r: { reachable: boolean }) => !r.reachable), check.stderr).toEqual([]);
+    expect(
+      reach.filter((r: { reachable: boolean }) => !r.reachable),
+      check.stderr,
+    ).toEqual([]);
     expect(check.code).toBe(0);
-    expect(reach[0]).toEqual({ nodeId: expect.any(String), address: expect.any(String), reachable: true, rttMs: expect.any(Number) });
+    expect(reach[0]).toEqual({
+      nodeId: expect.any(String),
+      address: expect.any(String),
+      reachable: true,
+      rttMs: expect.any(Number),
+    });
     const tstatus = (await json('tunnel', 'status', access.tunnel))[0];
     expect(tstatus).toMatchObject({ state: 'up', netns: status.laptopNamespace });
 
@@ -80,7 +98,8 @@ describe.skipIf(!!skip)('devnet end to end', () => {
     const failures: string[] = [];
     for (const from of shown.nodes) {
       for (const to of shown.nodes) {
-        if (from !== to && !ping(nsOf(from.nodeId), to.gateway)) failures.push(`${from.endpointKind} ${from.subnet} -> ${to.endpointKind} ${to.gateway}`);
+        if (from !== to && !ping(nsOf(from.nodeId), to.gateway))
+          failures.push(`${from.endpointKind} ${from.subnet} -> ${to.endpointKind} ${to.gateway}`);
       }
     }
     expect(failures).toEqual([]);
@@ -88,7 +107,8 @@ describe.skipIf(!!skip)('devnet end to end', () => {
     await ok('tunnel', 'down', access.tunnel);
     await ok('network', 'delete', name);
     // The nodes tear the network down.
-    for (let i = 0; i < 100 && status.nodes.some((n) => wgLinks(n.namespace).length); i++) await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 100 && status.nodes.some((n) => wgLinks(n.namespace).length); i++)
+      await new Promise((r) => setTimeout(r, 200));
     for (const n of status.nodes) expect(wgLinks(n.namespace)).toEqual([]);
   }
 
@@ -109,7 +129,9 @@ describe.skipIf(!!skip)('devnet end to end', () => {
     expect(found).toHaveLength(4);
     // The hidden node cannot be reached from outside its NAT: the laptop has no way to it.
     const hidden = status.nodes.find((n) => n.kind === 'hidden')!;
-    const lanAddr = /inet (172\.31\.\d+\.\d+)/.exec(inNs(hidden.namespace, 'ip', '-4', 'addr', 'show', 'eth0').stdout)![1]!;
+    const lanAddr = /inet (172\.31\.\d+\.\d+)/.exec(
+      inNs(hidden.namespace, 'ip', '-4', 'addr', 'show', 'eth0').stdout,
+    )![1]!;
     expect(inNs(status.laptopNamespace, 'ping', '-c', '1', '-W', '1', lanAddr).status).not.toBe(0);
 
     await fullCircle('e2e4', '10.61.0.0/16', '--ipv4', 'public');
@@ -126,7 +148,9 @@ describe.skipIf(!!skip)('devnet end to end', () => {
     await ok('network', 'register', 'conv');
     const pending = await cli('network', 'status', 'conv', '--wait', '3', '--json');
     expect(pending.code).toBe(1);
-    expect(JSON.parse(pending.stdout).nodes.find((n: { nodeId: string }) => n.nodeId === victim.nodeId).state).toBe('pending');
+    expect(
+      JSON.parse(pending.stdout).nodes.find((n: { nodeId: string }) => n.nodeId === victim.nodeId).state,
+    ).toBe('pending');
     restartAgent(dataDir, victim.name, join(process.cwd(), 'bin', 'overlay-connect.js'));
     const done = await cli('network', 'status', 'conv', '--wait', '60');
     expect(done.code, done.stderr).toBe(0);
@@ -139,22 +163,26 @@ describe.skipIf(!!skip)('devnet end to end', () => {
     const before = (await json('network', 'status', 'conv')).reservationId as number;
     const again = await json('network', 'register', 'conv');
     expect(again.replaces).toBe(before);
-    const explorerState = async (id: number) => (await (await fetch(`${status.explorer}/explorer/reservations/${id}`)).json()).next_action as number;
+    const explorerState = async (id: number) =>
+      (await (await fetch(`${status.explorer}/explorer/reservations/${id}`)).json()).next_action as number;
     // Paid and deploying (the client took it through create → sign → pay), the old one still in force: only
     // a status that sees every node ok for the new one deletes the old one.
     expect(await explorerState(again.reservationId)).toBe(3);
     expect(await explorerState(before)).toBe(3);
     const waited = await cli('network', 'status', 'conv', '--wait', '90', '--json');
     expect(waited.code, waited.stderr).toBe(0);
-    expect(waited.stderr).toContain(`Reservation ${again.reservationId} is in force; the previous reservation ${before} was deleted`);
+    expect(waited.stderr).toContain(
+      `Reservation ${again.reservationId} is in force; the previous reservation ${before} was deleted`,
+    );
     expect([4, 6]).toContain(await explorerState(before));
     // The nodes keep the network: one link each, through the hand-over.
-    for (let i = 0; i < 50 && (await explorerState(before)) !== 6; i++) await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 50 && (await explorerState(before)) !== 6; i++)
+      await new Promise((r) => setTimeout(r, 200));
     expect(await explorerState(before)).toBe(6);
     for (const n of status.nodes) expect(wgLinks(n.namespace)).toHaveLength(1);
   }, 120_000);
 
-  it('a second reservation asking for a port already in use gets zos\'s error as its result', async () => {
+  it("a second reservation asking for a port already in use gets zos's error as its result", async () => {
     // Plan a second network, then make its NR on one node ask for the port the first network uses there.
     await ok('network', 'create', 'clash', '--subnet', '10.64.0.0/16');
     const node = status.nodes[0]!;
@@ -168,7 +196,9 @@ describe.skipIf(!!skip)('devnet end to end', () => {
     await ok('network', 'register', 'clash');
     const r = await cli('network', 'status', 'clash', '--wait', '30');
     expect(r.code).toBe(1);
-    expect(r.stderr.trim().split('\n').at(-1)).toBe(`overlay-connect: Node ${node.nodeId} could not provision the network: wireguard listen port already in use, pick another one`);
+    expect(r.stderr.trim().split('\n').at(-1)).toBe(
+      `overlay-connect: Node ${node.nodeId} could not provision the network: wireguard listen port already in use, pick another one`,
+    );
     await ok('network', 'delete', 'clash');
     await ok('network', 'delete', 'conv');
     await down();
@@ -177,10 +207,13 @@ describe.skipIf(!!skip)('devnet end to end', () => {
   it('random topologies (seeded, 2–8 nodes): plan, register, connect, full reachability', async () => {
     await cli('devnet', 'down'); // whatever an earlier failure left up
     let seed = 20261129;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let round = 0; round < 3; round++) {
       const count = 2 + Math.floor(rand() * 7);
-      const kinds = Array.from({ length: count }, () => (['public', 'ipv6-only', 'hidden'] as const)[Math.floor(rand() * 3)]!);
+      const kinds = Array.from(
+        { length: count },
+        () => (['public', 'ipv6-only', 'hidden'] as const)[Math.floor(rand() * 3)]!,
+      );
       kinds[Math.floor(rand() * count)] = 'public'; // hidden nodes need a relay, and the laptop an entrypoint
       await up({ nodes: kinds.map((kind, i) => ({ name: `r${i}`, kind })) });
       await ok('identity', 'create', '--name', `rnd${round}`).catch(() => undefined);

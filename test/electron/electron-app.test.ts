@@ -12,7 +12,11 @@ import { describe, expect, it } from 'vitest';
 const dir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
 const hasBinary = existsSync(join(dir, 'path.txt')) && existsSync(join(dir, 'dist'));
 const hasDisplay = !!process.env.DISPLAY || process.platform !== 'linux';
-const why = !hasBinary ? 'the Electron binary is not installed (it cannot be downloaded on this machine)' : !hasDisplay ? 'no display (run under xvfb-run)' : undefined;
+const why = !hasBinary
+  ? 'the Electron binary is not installed (it cannot be downloaded on this machine)'
+  : !hasDisplay
+    ? 'no display (run under xvfb-run)'
+    : undefined;
 if (why) console.warn(`SKIPPED: Electron shell tests: ${why}`);
 
 describe.skipIf(!!why)('the Electron shell', () => {
@@ -20,8 +24,12 @@ describe.skipIf(!!why)('the Electron shell', () => {
     const app = await electron.launch({ args: ['.'], env: { ...process.env, OVERLAY_CONNECT_TEST: '1' } });
     const win = await app.firstWindow();
     await win.locator('h1').waitFor();
-    expect(await win.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
-    expect(await win.evaluate(() => Object.keys((window as unknown as { overlay: object }).overlay).sort())).toContain('listTunnels');
+    expect(await win.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe(
+      'undefined',
+    );
+    expect(
+      await win.evaluate(() => Object.keys((window as unknown as { overlay: object }).overlay).sort()),
+    ).toContain('listTunnels');
     // Navigation away from our page is refused by the host.
     await win.evaluate(() => {
       location.href = 'https://example.org/';

@@ -35,10 +35,13 @@ async function boot(): Promise<void> {
   await until(() => fake.tray !== undefined && fake.window !== undefined, 'the tray and the window');
 }
 
-const ownWindow = () => ({ sender: fake.window!.webContents, senderFrame: fake.window!.webContents.mainFrame });
+const ownWindow = () => ({
+  sender: fake.window!.webContents,
+  senderFrame: fake.window!.webContents.mainFrame,
+});
 
 describe('the renderer scheme', () => {
-  it('serves the renderer folder\'s files and nothing outside it', async () => {
+  it("serves the renderer folder's files and nothing outside it", async () => {
     const { serveRenderer } = await import('../../src/electron/app-protocol.js');
     const dir = join(process.cwd(), 'dist', 'renderer');
     const get = async (url: string, method = 'GET') => {
@@ -47,7 +50,14 @@ describe('the renderer scheme', () => {
     };
     expect(await get('overlay://app/index.html')).toEqual([200, 'text/html; charset=utf-8']);
     expect(await get('overlay://app/renderer.js')).toEqual([200, 'text/javascript; charset=utf-8']);
-    for (const bad of ['overlay://app/../cli.js', 'overlay://app/%2e%2e/cli.js', 'overlay://app/..%2fcli.js', 'overlay://other/index.html', 'overlay://app/nope.html', 'overlay://app/%E0%A4%A']) {
+    for (const bad of [
+      'overlay://app/../cli.js',
+      'overlay://app/%2e%2e/cli.js',
+      'overlay://app/..%2fcli.js',
+      'overlay://other/index.html',
+      'overlay://app/nope.html',
+      'overlay://app/%E0%A4%A',
+    ]) {
       expect((await get(bad))[0], bad).toBe(404);
     }
     expect((await get('overlay://app/index.html', 'POST'))[0]).toBe(404);
@@ -55,17 +65,22 @@ describe('the renderer scheme', () => {
 });
 
 describe('login items', () => {
-  it('macOS and Windows use Electron\'s login item; Linux an autostart entry with the command quoted', async () => {
+  it("macOS and Windows use Electron's login item; Linux an autostart entry with the command quoted", async () => {
     const { setStartAtLogin, startsAtLogin, desktopEntry } = await import('../../src/electron/login-item.js');
     const calls: unknown[] = [];
-    const app = { getLoginItemSettings: () => ({ openAtLogin: calls.length > 0 }), setLoginItemSettings: (s: unknown) => void calls.push(s) };
+    const app = {
+      getLoginItemSettings: () => ({ openAtLogin: calls.length > 0 }),
+      setLoginItemSettings: (s: unknown) => void calls.push(s),
+    };
     for (const platform of ['darwin', 'win32'] as const) {
       calls.length = 0;
       setStartAtLogin(app, true, ['/x'], platform, '/nonexistent/never-written');
       expect(calls).toEqual([{ openAtLogin: true, args: ['--hidden'] }]);
       expect(startsAtLogin(app, platform, '/nonexistent')).toBe(true);
     }
-    expect(desktopEntry(['/opt/my app/overlay-connect', 'a"b$c%d', '--hidden'])).toContain('Exec="/opt/my app/overlay-connect" "a\\"b\\$c%%d" "--hidden"\n');
+    expect(desktopEntry(['/opt/my app/overlay-connect', 'a"b$c%d', '--hidden'])).toContain(
+      'Exec="/opt/my app/overlay-connect" "a\\"b\\$c%%d" "--hidden"\n',
+    );
   });
 });
 
@@ -105,7 +120,9 @@ describe('the Electron host', () => {
 
   it('serves the renderer over its own privileged scheme, and opens no window or link the page asks for', async () => {
     await boot();
-    expect(fake.state.privilegedSchemes).toEqual([{ scheme: 'overlay', privileges: { standard: true, secure: true } }]);
+    expect(fake.state.privilegedSchemes).toEqual([
+      { scheme: 'overlay', privileges: { standard: true, secure: true } },
+    ]);
     expect(fake.state.protocols.has('overlay')).toBe(true);
     expect(fake.window!.url).toBe('overlay://app/index.html');
     for (const url of ['https://example.org/', 'http://127.0.0.1:1/', 'file:///etc/passwd']) {
@@ -119,12 +136,18 @@ describe('the Electron host', () => {
     const channel = channelOf('listTunnels');
     expect(await fake.invoke(channel, undefined, ownWindow())).toEqual({ ok: true, value: [] });
     const other = { sender: { mainFrame: {} }, senderFrame: {} };
-    expect(await fake.invoke(channel, undefined, other)).toEqual({ ok: false, error: 'Refused: unknown sender' });
+    expect(await fake.invoke(channel, undefined, other)).toEqual({
+      ok: false,
+      error: 'Refused: unknown sender',
+    });
     const subframe = { sender: fake.window!.webContents, senderFrame: { url: fake.window!.url } };
-    expect(await fake.invoke(channel, undefined, subframe)).toEqual({ ok: false, error: 'Refused: unknown sender' });
+    expect(await fake.invoke(channel, undefined, subframe)).toEqual({
+      ok: false,
+      error: 'Refused: unknown sender',
+    });
   });
 
-  it('imports a UTF-16 export from the tray\'s dialog', async () => {
+  it("imports a UTF-16 export from the tray's dialog", async () => {
     await boot();
     const { privateKey } = generateKeyPair();
     const peer = generateKeyPair();
@@ -133,12 +156,17 @@ describe('the Electron host', () => {
     writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
     fake.state.openDialogAnswers.push([file]);
     fake.clickTray('Import config…');
-    const stored = () => existsSync(join(dir, 'userData', 'state.json')) && readFileSync(join(dir, 'userData', 'state.json'), 'utf8').includes('"office"');
+    const stored = () =>
+      existsSync(join(dir, 'userData', 'state.json')) &&
+      readFileSync(join(dir, 'userData', 'state.json'), 'utf8').includes('"office"');
     await until(() => fake.state.errorBoxes.length > 0 || stored(), 'the import');
     // The app's store is the CLI's file: one folder, one state.json.
     expect(readdirSync(join(dir, 'userData')).filter((f) => f.endsWith('.json'))).toEqual(['state.json']);
     expect(fake.state.errorBoxes).toEqual([]);
-    const list = (await fake.invoke(channelOf('listTunnels'), undefined, ownWindow())) as { ok: boolean; value: Array<{ name: string; publicKey: string }> };
+    const list = (await fake.invoke(channelOf('listTunnels'), undefined, ownWindow())) as {
+      ok: boolean;
+      value: Array<{ name: string; publicKey: string }>;
+    };
     expect(list.value.map((t) => t.name)).toEqual(['office']);
   });
 
@@ -158,87 +186,128 @@ describe('the Electron host', () => {
 });
 
 const noNetns = netnsUnavailable();
-if (noNetns) console.warn(`SKIPPED: Electron host with a tunnel up (through the helper, in a namespace): ${noNetns}`);
+if (noNetns)
+  console.warn(`SKIPPED: Electron host with a tunnel up (through the helper, in a namespace): ${noNetns}`);
 
-describe.skipIf(!!noNetns)('the Electron host with a real tunnel (through the helper, in a namespace)', () => {
-  let ns: Netns;
-  let helper: ChildProcess;
-  let hdir: string;
-  const name = `eh${process.pid % 1e5}`;
+describe.skipIf(!!noNetns)(
+  'the Electron host with a real tunnel (through the helper, in a namespace)',
+  () => {
+    let ns: Netns;
+    let helper: ChildProcess;
+    let hdir: string;
+    const name = `eh${process.pid % 1e5}`;
 
-  beforeAll(async () => {
-    hdir = mkdtempSync(join(tmpdir(), 'oc-host-helper-'));
-    // One user-data folder for both tests: the second starts where the first left the tunnel.
-    dir = mkdtempSync(join(tmpdir(), 'oc-host-'));
-    ns = new Netns('ehost');
-    helper = spawn(process.execPath, ['bin/overlay-connect.js', 'helper', 'run', '--socket', join(hdir, 'h.sock'), '--group', 'root', '--netns', ns.name, '--run-dir', join(hdir, 'run')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let log = '';
-    helper.stderr!.on('data', (d: Buffer) => (log += d));
-    await until(() => /listening/.test(log), 'the helper');
-  });
-  afterAll(() => {
-    helper?.kill('SIGTERM');
-    ns?.destroy();
-    rmSync(hdir, { recursive: true, force: true });
-    rmSync(dir, { recursive: true, force: true });
-  });
-  beforeEach(() => {
-    home = join(dir, 'home');
-    vi.stubEnv('HOME', home);
-    vi.stubEnv('OVERLAY_CONNECT_HELPER', join(hdir, 'h.sock'));
-  });
-  afterEach(() => {
-    fake?.app.emit('will-quit', { preventDefault() {} });
-    vi.unstubAllEnvs();
-  });
+    beforeAll(async () => {
+      hdir = mkdtempSync(join(tmpdir(), 'oc-host-helper-'));
+      // One user-data folder for both tests: the second starts where the first left the tunnel.
+      dir = mkdtempSync(join(tmpdir(), 'oc-host-'));
+      ns = new Netns('ehost');
+      helper = spawn(
+        process.execPath,
+        [
+          'bin/overlay-connect.js',
+          'helper',
+          'run',
+          '--socket',
+          join(hdir, 'h.sock'),
+          '--group',
+          'root',
+          '--netns',
+          ns.name,
+          '--run-dir',
+          join(hdir, 'run'),
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      let log = '';
+      helper.stderr!.on('data', (d: Buffer) => (log += d));
+      await until(() => /listening/.test(log), 'the helper');
+    });
+    afterAll(() => {
+      helper?.kill('SIGTERM');
+      ns?.destroy();
+      rmSync(hdir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+    });
+    beforeEach(() => {
+      home = join(dir, 'home');
+      vi.stubEnv('HOME', home);
+      vi.stubEnv('OVERLAY_CONNECT_HELPER', join(hdir, 'h.sock'));
+    });
+    afterEach(() => {
+      fake?.app.emit('will-quit', { preventDefault() {} });
+      vi.unstubAllEnvs();
+    });
 
-  const up = () => ns.run('ip', ['link', 'show', 'dev', name]).status === 0;
-  const state = async () => ((await fake.invoke(channelOf('listTunnels'), undefined, ownWindow())) as { value: Array<{ name: string; state: string }> }).value.find((t) => t.name === name)?.state;
+    const up = () => ns.run('ip', ['link', 'show', 'dev', name]).status === 0;
+    const state = async () =>
+      (
+        (await fake.invoke(channelOf('listTunnels'), undefined, ownWindow())) as {
+          value: Array<{ name: string; state: string }>;
+        }
+      ).value.find((t) => t.name === name)?.state;
 
-  async function bootWithTunnelUp(): Promise<void> {
-    await boot();
-    const peer = generateKeyPair();
-    const r = await fake.invoke(channelOf('importConfig'), { name, text: `[Interface]\nPrivateKey = ${generateKeyPair().privateKey}\nAddress = 10.45.0.2/24\n\n[Peer]\nPublicKey = ${peer.publicKey}\nAllowedIPs = 10.45.0.0/24\n` }, ownWindow());
-    expect(r).toMatchObject({ ok: true });
-    await until(() => fake.tray!.menu.some((i) => i.label === name), 'the tunnel in the tray menu');
-    fake.clickTray(name); // the tray's intent: connect
-    await until(() => up() && fake.tray!.tooltip.includes(`connected: ${name}`), 'the tunnel up, said by the tray');
-  }
+    async function bootWithTunnelUp(): Promise<void> {
+      await boot();
+      const peer = generateKeyPair();
+      const r = await fake.invoke(
+        channelOf('importConfig'),
+        {
+          name,
+          text: `[Interface]\nPrivateKey = ${generateKeyPair().privateKey}\nAddress = 10.45.0.2/24\n\n[Peer]\nPublicKey = ${peer.publicKey}\nAllowedIPs = 10.45.0.0/24\n`,
+        },
+        ownWindow(),
+      );
+      expect(r).toMatchObject({ ok: true });
+      await until(() => fake.tray!.menu.some((i) => i.label === name), 'the tunnel in the tray menu');
+      fake.clickTray(name); // the tray's intent: connect
+      await until(
+        () => up() && fake.tray!.tooltip.includes(`connected: ${name}`),
+        'the tunnel up, said by the tray',
+      );
+    }
 
-  it('a tray click connects through the services; icon, tooltip, menu and a notification follow; quitting asks', async () => {
-    await bootWithTunnelUp();
-    expect((fake.tray!.image as { path: string }).path).toMatch(/active\.png$/);
-    expect(fake.tray!.menu.find((i) => i.label === name)!.checked).toBe(true);
-    expect(fake.state.notifications).toContainEqual({ title: `${name} connected`, body: 'The tunnel is up.' });
-    expect(await state()).toBe('up');
+    it('a tray click connects through the services; icon, tooltip, menu and a notification follow; quitting asks', async () => {
+      await bootWithTunnelUp();
+      expect((fake.tray!.image as { path: string }).path).toMatch(/active\.png$/);
+      expect(fake.tray!.menu.find((i) => i.label === name)!.checked).toBe(true);
+      expect(fake.state.notifications).toContainEqual({
+        title: `${name} connected`,
+        body: 'The tunnel is up.',
+      });
+      expect(await state()).toBe('up');
 
-    // Cancel: nothing quits, the tunnel stays.
-    fake.state.messageBoxAnswers.push(2);
-    fake.clickTray('Quit');
-    await until(() => fake.state.messageBoxes.length === 1, 'the question');
-    expect(fake.state.messageBoxes[0]!.message).toBe('1 tunnel(s) are up');
-    await new Promise((r) => setTimeout(r, 100));
-    expect(fake.state.quitted).toBe(false);
-    expect(up()).toBe(true);
+      // Cancel: nothing quits, the tunnel stays.
+      fake.state.messageBoxAnswers.push(2);
+      fake.clickTray('Quit');
+      await until(() => fake.state.messageBoxes.length === 1, 'the question');
+      expect(fake.state.messageBoxes[0]!.message).toBe('1 tunnel(s) are up');
+      await new Promise((r) => setTimeout(r, 100));
+      expect(fake.state.quitted).toBe(false);
+      expect(up()).toBe(true);
 
-    // Leave them up: the app quits, the tunnel keeps running (the helper holds it).
-    fake.state.messageBoxAnswers.push(0);
-    fake.clickTray('Quit');
-    await until(() => fake.state.quitted, 'the quit');
-    expect(up()).toBe(true);
-  }, 60_000);
+      // Leave them up: the app quits, the tunnel keeps running (the helper holds it).
+      fake.state.messageBoxAnswers.push(0);
+      fake.clickTray('Quit');
+      await until(() => fake.state.quitted, 'the quit');
+      expect(up()).toBe(true);
+    }, 60_000);
 
-  it('quitting with "Disconnect" takes the tunnel down first; a tray click disconnects too', async () => {
-    await boot(); // the tunnel left up by the previous test is adopted
-    await until(() => fake.tray!.tooltip.includes(`connected: ${name}`), 'the adopted tunnel');
-    fake.clickTray(name); // intent: disconnect
-    await until(() => !up() && fake.tray!.tooltip === 'overlay-connect — not connected', 'the tunnel down');
-    expect(fake.state.notifications).toContainEqual({ title: `${name} disconnected`, body: 'The tunnel is down.' });
-    fake.clickTray(name);
-    await until(() => up(), 'the tunnel up again');
-    fake.state.messageBoxAnswers.push(1);
-    fake.clickTray('Quit');
-    await until(() => fake.state.quitted, 'the quit');
-    expect(up()).toBe(false);
-  }, 60_000);
-});
+    it('quitting with "Disconnect" takes the tunnel down first; a tray click disconnects too', async () => {
+      await boot(); // the tunnel left up by the previous test is adopted
+      await until(() => fake.tray!.tooltip.includes(`connected: ${name}`), 'the adopted tunnel');
+      fake.clickTray(name); // intent: disconnect
+      await until(() => !up() && fake.tray!.tooltip === 'overlay-connect — not connected', 'the tunnel down');
+      expect(fake.state.notifications).toContainEqual({
+        title: `${name} disconnected`,
+        body: 'The tunnel is down.',
+      });
+      fake.clickTray(name);
+      await until(() => up(), 'the tunnel up again');
+      fake.state.messageBoxAnswers.push(1);
+      fake.clickTray('Quit');
+      await until(() => fake.state.quitted, 'the quit');
+      expect(up()).toBe(false);
+    }, 60_000);
+  },
+);

@@ -17,7 +17,12 @@ import { HelperClient } from '../../src/helper/client.js';
 import { MAX_REQUEST_BYTES, parseRequest, ProtocolError } from '../../src/helper/protocol.js';
 import { HelperServer } from '../../src/helper/server.js';
 
-const tools = { wgQuick: '/usr/bin/wg-quick', wg: '/usr/bin/wg', ip: '/usr/sbin/ip', wireguardGo: '/usr/bin/wireguard-go' };
+const tools = {
+  wgQuick: '/usr/bin/wg-quick',
+  wg: '/usr/bin/wg',
+  ip: '/usr/sbin/ip',
+  wireguardGo: '/usr/bin/wireguard-go',
+};
 
 /** A line-reading client over a raw socket, to send what a well-behaved client never would. */
 class Raw {
@@ -70,7 +75,13 @@ class Raw {
 describe('helper protocol: parseRequest', () => {
   it('takes exactly the known requests', () => {
     expect(parseRequest('{"v":1,"id":1,"op":"status"}')).toEqual({ v: 1, id: 1, op: 'status' });
-    expect(parseRequest('{"v":1,"id":2,"op":"up","iface":"wg0","config":"[Interface]"}')).toEqual({ v: 1, id: 2, op: 'up', iface: 'wg0', config: '[Interface]' });
+    expect(parseRequest('{"v":1,"id":2,"op":"up","iface":"wg0","config":"[Interface]"}')).toEqual({
+      v: 1,
+      id: 2,
+      op: 'up',
+      iface: 'wg0',
+      config: '[Interface]',
+    });
   });
   it.each([
     ['not json', 'The request is not JSON'],
@@ -100,13 +111,24 @@ describe('the helper server under hostile clients', () => {
     dir = mkdtempSync(join(tmpdir(), 'oc-helper-proto-'));
     sock = join(dir, 'helper.sock');
     const driver = new WgQuickDriver({
-      runDir: join(dir, 'run'), tools, adapter: linuxAdapter(tools), kernelWireguard: () => true,
+      runDir: join(dir, 'run'),
+      tools,
+      adapter: linuxAdapter(tools),
+      kernelWireguard: () => true,
       runner: async (cmd) => {
         ran.push(cmd);
         return { code: 1, stdout: '', stderr: 'not run in this test' };
       },
     });
-    server = new HelperServer({ socketPath: sock, netns: null, policyPath: join(dir, 'none.json'), driver, version: 'test', log: () => undefined, idleMs: 400 });
+    server = new HelperServer({
+      socketPath: sock,
+      netns: null,
+      policyPath: join(dir, 'none.json'),
+      driver,
+      version: 'test',
+      log: () => undefined,
+      idleMs: 400,
+    });
     await server.listen();
   });
 
@@ -117,12 +139,29 @@ describe('the helper server under hostile clients', () => {
 
   it('answers bad requests with an error and keeps the connection', async () => {
     const c = await Raw.open(sock);
-    expect(await c.ask('{"v":1,"id":7,"op":"reboot"}')).toMatchObject({ v: 1, id: 7, ok: false, code: 'bad-request', error: 'Unknown operation "reboot"' });
+    expect(await c.ask('{"v":1,"id":7,"op":"reboot"}')).toMatchObject({
+      v: 1,
+      id: 7,
+      ok: false,
+      code: 'bad-request',
+      error: 'Unknown operation "reboot"',
+    });
     expect(await c.ask('{{{')).toMatchObject({ id: null, ok: false, code: 'bad-request' });
     expect(await c.ask('{"v":1,"id":8,"op":"down","iface":"a/b"}')).toMatchObject({ id: 8, ok: false });
-    expect(await c.ask('{"v":1,"id":9,"op":"down","iface":"eth0"}')).toMatchObject({ id: 9, ok: false, code: 'refused', error: 'eth0 was not brought up by this helper: it is left alone' });
-    expect(await c.ask('{"v":1,"id":10,"op":"up","iface":"wg0","config":"[Interface]\\nPrivateKey = nope\\n"}')).toMatchObject({ id: 10, ok: false, code: 'invalid-config' });
-    expect(await c.ask('{"v":1,"id":11,"op":"version"}')).toMatchObject({ id: 11, ok: true, result: { version: 'test', protocol: 1, netns: null } });
+    expect(await c.ask('{"v":1,"id":9,"op":"down","iface":"eth0"}')).toMatchObject({
+      id: 9,
+      ok: false,
+      code: 'refused',
+      error: 'eth0 was not brought up by this helper: it is left alone',
+    });
+    expect(
+      await c.ask('{"v":1,"id":10,"op":"up","iface":"wg0","config":"[Interface]\\nPrivateKey = nope\\n"}'),
+    ).toMatchObject({ id: 10, ok: false, code: 'invalid-config' });
+    expect(await c.ask('{"v":1,"id":11,"op":"version"}')).toMatchObject({
+      id: 11,
+      ok: true,
+      result: { version: 'test', protocol: 1, netns: null },
+    });
     expect(c.closed).toBe(false);
     c.socket.destroy();
     expect(ran).toEqual([]);
@@ -131,7 +170,15 @@ describe('the helper server under hostile clients', () => {
   it('never echoes a key from a refused config', async () => {
     const c = await Raw.open(sock);
     const key = 'yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=';
-    const reply = await c.ask(JSON.stringify({ v: 1, id: 1, op: 'up', iface: 'wg0', config: `[Interface]\nPrivateKey = ${key}\nBogus = ${key}\n` }));
+    const reply = await c.ask(
+      JSON.stringify({
+        v: 1,
+        id: 1,
+        op: 'up',
+        iface: 'wg0',
+        config: `[Interface]\nPrivateKey = ${key}\nBogus = ${key}\n`,
+      }),
+    );
     expect(reply.ok).toBe(false);
     expect(JSON.stringify(reply)).not.toContain(key.slice(0, 20));
     c.socket.destroy();
@@ -142,7 +189,11 @@ describe('the helper server under hostile clients', () => {
     const chunk = 'x'.repeat(1 << 20);
     for (let i = 0; i < 10 && !c.closed; i++) c.socket.write(chunk);
     const reply = await c.next();
-    expect(reply).toMatchObject({ ok: false, code: 'too-large', error: `A request may be at most ${MAX_REQUEST_BYTES} bytes` });
+    expect(reply).toMatchObject({
+      ok: false,
+      code: 'too-large',
+      error: `A request may be at most ${MAX_REQUEST_BYTES} bytes`,
+    });
     expect(await c.closedSoon()).toBe(true);
     const d = await Raw.open(sock);
     expect(await d.ask('{"v":1,"id":1,"op":"status"}')).toMatchObject({ ok: true, result: { links: [] } });
@@ -151,7 +202,11 @@ describe('the helper server under hostile clients', () => {
 
   it('answers a burst of 1000 requests in order', async () => {
     const c = await Raw.open(sock);
-    c.socket.write(Array.from({ length: 1000 }, (_, i) => JSON.stringify({ v: 1, id: i, op: i % 2 ? 'version' : 'nope' })).join('\n') + '\n');
+    c.socket.write(
+      Array.from({ length: 1000 }, (_, i) =>
+        JSON.stringify({ v: 1, id: i, op: i % 2 ? 'version' : 'nope' }),
+      ).join('\n') + '\n',
+    );
     for (let i = 0; i < 1000; i++) {
       const r = await c.next();
       expect(r.id).toBe(i);
@@ -163,7 +218,10 @@ describe('the helper server under hostile clients', () => {
   it('closes a client that connects and sends nothing, but not a subscriber', async () => {
     const silent = await Raw.open(sock);
     const sub = await Raw.open(sock);
-    expect(await sub.ask('{"v":1,"id":1,"op":"subscribe"}')).toMatchObject({ ok: true, result: { links: [] } });
+    expect(await sub.ask('{"v":1,"id":1,"op":"subscribe"}')).toMatchObject({
+      ok: true,
+      result: { links: [] },
+    });
     expect(await silent.closedSoon()).toBe(true);
     expect(sub.closed).toBe(false);
     sub.socket.destroy();
@@ -172,12 +230,19 @@ describe('the helper server under hostile clients', () => {
   it('survives random lines (fast-check) and still serves a well-behaved client', async () => {
     const c = await Raw.open(sock);
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 200 }), fc.json(), fc.jsonValue().map((v) => JSON.stringify({ v: 1, id: 1, op: 'up', iface: 'wg0', config: v }))), async (text) => {
-        const line = text.replace(/\n/g, ' ');
-        if (line.trim() === '') return;
-        const r = await c.ask(line);
-        expect(typeof r.ok).toBe('boolean');
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ maxLength: 200 }),
+          fc.json(),
+          fc.jsonValue().map((v) => JSON.stringify({ v: 1, id: 1, op: 'up', iface: 'wg0', config: v })),
+        ),
+        async (text) => {
+          const line = text.replace(/\n/g, ' ');
+          if (line.trim() === '') return;
+          const r = await c.ask(line);
+          expect(typeof r.ok).toBe('boolean');
+        },
+      ),
       { numRuns: 300 },
     );
     expect(ran).toEqual([]);

@@ -5,7 +5,19 @@
  * every connect succeeding proves that no elevation prompt was needed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
@@ -25,8 +37,11 @@ if (!skip && noBrowser) console.warn(`SKIPPED: connecting from the window throug
 
 const tag = String(process.pid % 1e5);
 // A machine where the helper is really installed is left alone: this test installs and removes it.
-const installedHere = existsSync(`${SYSTEMD_DIR}/${SOCKET_UNIT}`) || spawnSync('getent', ['group', 'overlay-connect']).status === 0;
-if (!skip && installedHere) console.warn('SKIPPED: helper install test: the helper is installed on this machine');
+const installedHere =
+  existsSync(`${SYSTEMD_DIR}/${SOCKET_UNIT}`) ||
+  spawnSync('getent', ['group', 'overlay-connect']).status === 0;
+if (!skip && installedHere)
+  console.warn('SKIPPED: helper install test: the helper is installed on this machine');
 
 describe.skipIf(!!skip)('an ordinary user connects through the helper and through pkexec', () => {
   const priv = new Privilege(tag);
@@ -46,11 +61,20 @@ describe.skipIf(!!skip)('an ordinary user connects through the helper and throug
 
   /** Runs the CLI as `who`, as they would from a terminal (no root, their own data folder). */
   const as = (who: string, args: string[], extraEnv: Record<string, string> = {}) => {
-    const r = spawnSync('runuser', ['-u', who, '--', process.execPath, 'bin/overlay-connect.js', '--data-dir', join(dir, who), ...args], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, HOME: join(dir, who), OVERLAY_CONNECT_PASSPHRASE: 'user passphrase', ...extraEnv },
-      timeout: 60_000,
-    });
+    const r = spawnSync(
+      'runuser',
+      ['-u', who, '--', process.execPath, 'bin/overlay-connect.js', '--data-dir', join(dir, who), ...args],
+      {
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH,
+          HOME: join(dir, who),
+          OVERLAY_CONNECT_PASSPHRASE: 'user passphrase',
+          ...extraEnv,
+        },
+        timeout: 60_000,
+      },
+    );
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   };
   const viaHelper = (who: string, args: string[]) => as(who, ['--helper', sock, ...args]);
@@ -59,7 +83,25 @@ describe.skipIf(!!skip)('an ordinary user connects through the helper and throug
 
   async function startHelper(): Promise<void> {
     helperLog = '';
-    helper = spawn(process.execPath, ['bin/overlay-connect.js', 'helper', 'run', '--socket', sock, '--group', group, '--netns', lapNs.name, '--run-dir', helperRun, '--policy', join(dir, 'policy.json')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    helper = spawn(
+      process.execPath,
+      [
+        'bin/overlay-connect.js',
+        'helper',
+        'run',
+        '--socket',
+        sock,
+        '--group',
+        group,
+        '--netns',
+        lapNs.name,
+        '--run-dir',
+        helperRun,
+        '--policy',
+        join(dir, 'policy.json'),
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     helper.stderr!.on('data', (d: Buffer) => (helperLog += d));
     await waitFor(() => /listening on/.test(helperLog) || helper!.exitCode !== null, 'the helper to listen');
     expect(helper.exitCode, helperLog).toBeNull();
@@ -73,7 +115,11 @@ describe.skipIf(!!skip)('an ordinary user connects through the helper and throug
     priv.user(outsider);
     for (const who of [user, outsider]) {
       mkdirSync(join(dir, who), { mode: 0o700 });
-      chownSync(join(dir, who), Number(spawnSync('id', ['-u', who], { encoding: 'utf8' }).stdout), Number(spawnSync('id', ['-g', who], { encoding: 'utf8' }).stdout));
+      chownSync(
+        join(dir, who),
+        Number(spawnSync('id', ['-u', who], { encoding: 'utf8' }).stdout),
+        Number(spawnSync('id', ['-g', who], { encoding: 'utf8' }).stdout),
+      );
     }
     sock = join(dir, 'sock', 'helper.sock');
     helperRun = join(dir, 'helper-run');
@@ -81,10 +127,17 @@ describe.skipIf(!!skip)('an ordinary user connects through the helper and throug
     lapNs = new Netns('hlap');
     linkPair(peerNs, lapNs, ['198.51.100.1/24'], ['198.51.100.2/24'], `h${tag}`);
     const peerConf = join(dir, `hp${tag}.conf`);
-    writeFileSync(peerConf, `[Interface]\nPrivateKey = ${peerKeys.privateKey}\nListenPort = 51820\nAddress = 10.91.0.1/24\n\n[Peer]\nPublicKey = ${lapKeys.publicKey}\nAllowedIPs = 10.91.0.2/32\n`, { mode: 0o600 });
+    writeFileSync(
+      peerConf,
+      `[Interface]\nPrivateKey = ${peerKeys.privateKey}\nListenPort = 51820\nAddress = 10.91.0.1/24\n\n[Peer]\nPublicKey = ${lapKeys.publicKey}\nAllowedIPs = 10.91.0.2/32\n`,
+      { mode: 0o600 },
+    );
     peerNs.must('wg-quick', 'up', peerConf);
     const lapConf = join(dir, user, 'laptop.conf');
-    writeFileSync(lapConf, `[Interface]\nPrivateKey = ${lapKeys.privateKey}\nAddress = 10.91.0.2/24\n\n[Peer]\nPublicKey = ${peerKeys.publicKey}\nEndpoint = 198.51.100.1:51820\nAllowedIPs = 10.91.0.0/24\n`);
+    writeFileSync(
+      lapConf,
+      `[Interface]\nPrivateKey = ${lapKeys.privateKey}\nAddress = 10.91.0.2/24\n\n[Peer]\nPublicKey = ${peerKeys.publicKey}\nEndpoint = 198.51.100.1:51820\nAllowedIPs = 10.91.0.0/24\n`,
+    );
     spawnSync('chown', [user, lapConf]);
     await priv.startPolkit();
     // No elevation may happen while the helper is used: polkit refuses this user.
@@ -107,10 +160,14 @@ describe.skipIf(!!skip)('an ordinary user connects through the helper and throug
     const st = statSync(sock);
     expect(st.uid).toBe(0);
     expect(st.mode & 0o777).toBe(0o660);
-    expect(st.gid).toBe(Number(spawnSync('getent', ['group', group], { encoding: 'utf8' }).stdout.split(':')[2]));
+    expect(st.gid).toBe(
+      Number(spawnSync('getent', ['group', group], { encoding: 'utf8' }).stdout.split(':')[2]),
+    );
     const r = viaHelper(outsider, ['tunnel', 'status']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/Cannot reach the helper at .*: you are not \(yet\) in the group "overlay-connect"/);
+    expect(r.stderr).toMatch(
+      /Cannot reach the helper at .*: you are not \(yet\) in the group "overlay-connect"/,
+    );
   });
 
   it('20 connects and disconnects as the user, a ping across each time, with no elevation prompt', () => {
@@ -128,7 +185,13 @@ describe.skipIf(!!skip)('an ordinary user connects through the helper and throug
         expect(statSync(helperRun).uid).toBe(0);
         expect(existsSync(join(dir, user, 'run', `${name}.conf`))).toBe(false);
         const status = JSON.parse(viaHelper(user, ['tunnel', 'status', name, '--json']).stdout)[0];
-        expect(status).toMatchObject({ name, state: 'up', endpoint: '198.51.100.1:51820', netns: lapNs.name, error: null });
+        expect(status).toMatchObject({
+          name,
+          state: 'up',
+          endpoint: '198.51.100.1:51820',
+          netns: lapNs.name,
+          error: null,
+        });
         expect(status.latestHandshake).toBeGreaterThan(Date.now() / 1000 - 60);
         expect(status.rxBytes).toBeGreaterThan(0);
       }
@@ -145,7 +208,10 @@ describe.skipIf(!!skip)('an ordinary user connects through the helper and throug
     const events: LinksEvent[] = [];
     await client.onLinks((e) => events.push(e));
     expect(viaHelper(user, ['tunnel', 'up', name]).code).toBe(0);
-    await waitFor(() => events.some((e) => e.links.some((l) => l.iface === name && l.present)), 'an event with the tunnel up');
+    await waitFor(
+      () => events.some((e) => e.links.some((l) => l.iface === name && l.present)),
+      'an event with the tunnel up',
+    );
     expect(viaHelper(user, ['tunnel', 'down', name]).code).toBe(0);
     await waitFor(() => events.at(-1)!.links.every((l) => l.iface !== name), 'an event with the tunnel gone');
     expect(JSON.stringify(events)).not.toContain(lapKeys.privateKey);
@@ -173,7 +239,10 @@ describe.skipIf(!!skip)('an ordinary user connects through the helper and throug
     const marker = join(dir, 'hook-ran');
     const conf = join(dir, user, 'hooks.conf');
     const k = generateKeyPair();
-    writeFileSync(conf, `[Interface]\nPrivateKey = ${k.privateKey}\nAddress = 10.92.0.2/24\nPostUp = touch ${marker}\n\n[Peer]\nPublicKey = ${peerKeys.publicKey}\nAllowedIPs = 10.92.0.0/24\n`);
+    writeFileSync(
+      conf,
+      `[Interface]\nPrivateKey = ${k.privateKey}\nAddress = 10.92.0.2/24\nPostUp = touch ${marker}\n\n[Peer]\nPublicKey = ${peerKeys.publicKey}\nAllowedIPs = 10.92.0.0/24\n`,
+    );
     spawnSync('chown', [user, conf]);
     expect(as(user, ['tunnel', 'import', conf, '--name', `hk${tag}`, '--allow-scripts']).code).toBe(0);
     const refused = viaHelper(user, ['tunnel', 'up', `hk${tag}`]);
@@ -194,35 +263,63 @@ describe.skipIf(!!skip)('an ordinary user connects through the helper and throug
     rmSync(join(dir, 'policy.json'));
   });
 
-  it.skipIf(!!noBrowser)('the window served by `ui` as the user connects through the helper', async () => {
-    const ui = spawn('runuser', ['-u', user, '--', process.execPath, 'bin/overlay-connect.js', '--data-dir', join(dir, user), '--helper', sock, 'ui'], {
-      env: { PATH: process.env.PATH, HOME: join(dir, user), OVERLAY_CONNECT_PASSPHRASE: 'user passphrase' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    ui.stdout!.on('data', (d: Buffer) => (out += d));
-    ui.stderr!.on('data', (d: Buffer) => (out += d));
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    try {
-      await waitFor(() => /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/.test(out), 'ui to print its address', 20_000);
-      const url = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(out)![1]!;
-      const page = await browser.newPage();
-      await page.goto(url);
-      const row = page.locator(`tr[data-tunnel="${name}"]`);
-      await row.getByRole('button', { name: `Connect ${name}` }).click();
-      await expect.poll(() => row.locator('[data-state]').textContent(), { timeout: 20_000 }).toBe('up');
-      expect(ping()).toBe(true);
-      await row.getByRole('button', { name: `Disconnect ${name}` }).click();
-      await expect.poll(() => row.locator('[data-state]').textContent(), { timeout: 20_000 }).toBe('down');
-      expect(ifaceUp()).toBe(false);
-    } finally {
-      await browser.close();
-      ui.kill('SIGTERM');
-    }
-  }, 90_000);
+  it.skipIf(!!noBrowser)(
+    'the window served by `ui` as the user connects through the helper',
+    async () => {
+      const ui = spawn(
+        'runuser',
+        [
+          '-u',
+          user,
+          '--',
+          process.execPath,
+          'bin/overlay-connect.js',
+          '--data-dir',
+          join(dir, user),
+          '--helper',
+          sock,
+          'ui',
+        ],
+        {
+          env: {
+            PATH: process.env.PATH,
+            HOME: join(dir, user),
+            OVERLAY_CONNECT_PASSPHRASE: 'user passphrase',
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let out = '';
+      ui.stdout!.on('data', (d: Buffer) => (out += d));
+      ui.stderr!.on('data', (d: Buffer) => (out += d));
+      const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+      try {
+        await waitFor(
+          () => /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/.test(out),
+          'ui to print its address',
+          20_000,
+        );
+        const url = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(out)![1]!;
+        const page = await browser.newPage();
+        await page.goto(url);
+        const row = page.locator(`tr[data-tunnel="${name}"]`);
+        await row.getByRole('button', { name: `Connect ${name}` }).click();
+        await expect.poll(() => row.locator('[data-state]').textContent(), { timeout: 20_000 }).toBe('up');
+        expect(ping()).toBe(true);
+        await row.getByRole('button', { name: `Disconnect ${name}` }).click();
+        await expect.poll(() => row.locator('[data-state]').textContent(), { timeout: 20_000 }).toBe('down');
+        expect(ifaceUp()).toBe(false);
+      } finally {
+        await browser.close();
+        ui.kill('SIGTERM');
+      }
+    },
+    90_000,
+  );
 
   describe('without a helper: the real pkexec through sudo-prompt', () => {
-    const upElevated = () => as(user, ['tunnel', 'up', name, '--netns', lapNs.name], { OVERLAY_CONNECT_HELPER: '' });
+    const upElevated = () =>
+      as(user, ['tunnel', 'up', name, '--netns', lapNs.name], { OVERLAY_CONNECT_HELPER: '' });
 
     it('polkit says NO: a clear refusal and nothing changed', async () => {
       priv.rule(user, 'NO');
@@ -233,12 +330,14 @@ describe.skipIf(!!skip)('an ordinary user connects through the helper and throug
       expect(ifaceUp()).toBe(false);
     }, 60_000);
 
-    it('no authentication agent: polkit\'s own message', async () => {
+    it("no authentication agent: polkit's own message", async () => {
       priv.rule(user, 'AUTH_ADMIN');
       await priv.ruleTakes(user, 'AUTH_ADMIN');
       const r = upElevated();
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/Cannot ask for administrator rights: No polkit authentication agent found\. \(a polkit agent must be running\)/);
+      expect(r.stderr).toMatch(
+        /Cannot ask for administrator rights: No polkit authentication agent found\. \(a polkit agent must be running\)/,
+      );
       expect(ifaceUp()).toBe(false);
     }, 60_000);
 
@@ -250,37 +349,47 @@ describe.skipIf(!!skip)('an ordinary user connects through the helper and throug
       expect(up.stderr).toMatch(/helper install/); // the hint that ends the prompts
       expect(ifaceUp()).toBe(true);
       expect(ping()).toBe(true);
-      const status = JSON.parse(as(user, ['tunnel', 'status', name, '--json'], { OVERLAY_CONNECT_HELPER: '' }).stdout)[0];
+      const status = JSON.parse(
+        as(user, ['tunnel', 'status', name, '--json'], { OVERLAY_CONNECT_HELPER: '' }).stdout,
+      )[0];
       expect(status).toMatchObject({ state: 'up', netns: lapNs.name });
       const down = as(user, ['tunnel', 'down', name], { OVERLAY_CONNECT_HELPER: '' });
       expect(down.code, down.stderr).toBe(0);
       expect(ifaceUp()).toBe(false);
     }, 90_000);
 
-    it.skipIf(installedHere)('helper install asks once and sets up the group, the user and the units; uninstall removes them', async () => {
-      priv.rule(user, 'YES');
-      await priv.ruleTakes(user, 'YES');
-      try {
-        const install = as(user, ['helper', 'install']);
-        expect(install.code, install.stderr).toBe(0);
-        expect(install.stdout).toMatch(/Installed overlay-connect-helper.socket and overlay-connect-helper.service; group overlay-connect \(with ocu\d+\)/);
-        expect(install.stdout).toMatch(/No systemd is running here|Log out and in again/);
-        expect(spawnSync('id', ['-nG', user], { encoding: 'utf8' }).stdout).toMatch(/\boverlay-connect\b/);
-        expect(readFileSync(`${SYSTEMD_DIR}/${SOCKET_UNIT}`, 'utf8')).toBe(systemdSocketUnit());
-        const service = readFileSync(`${SYSTEMD_DIR}/${SERVICE_UNIT}`, 'utf8');
-        expect(service).toContain(`ExecStart="${process.execPath}" "--lite-mode" "${realpathSync('bin/overlay-connect.js')}" "helper" "run"`);
-        expect(statSync(`${SYSTEMD_DIR}/${SERVICE_UNIT}`).uid).toBe(0);
-        const status = as(user, ['helper', 'status', '--json'], { OVERLAY_CONNECT_HELPER: '' });
-        expect(JSON.parse(status.stdout)).toMatchObject({ installed: true });
-        const uninstall = as(user, ['helper', 'uninstall']);
-        expect(uninstall.code, uninstall.stderr).toBe(0);
-        expect(existsSync(`${SYSTEMD_DIR}/${SOCKET_UNIT}`)).toBe(false);
-        expect(spawnSync('getent', ['group', 'overlay-connect']).status).not.toBe(0);
-      } finally {
-        rmSync(`${SYSTEMD_DIR}/${SOCKET_UNIT}`, { force: true });
-        rmSync(`${SYSTEMD_DIR}/${SERVICE_UNIT}`, { force: true });
-        spawnSync('groupdel', ['overlay-connect']);
-      }
-    }, 90_000);
+    it.skipIf(installedHere)(
+      'helper install asks once and sets up the group, the user and the units; uninstall removes them',
+      async () => {
+        priv.rule(user, 'YES');
+        await priv.ruleTakes(user, 'YES');
+        try {
+          const install = as(user, ['helper', 'install']);
+          expect(install.code, install.stderr).toBe(0);
+          expect(install.stdout).toMatch(
+            /Installed overlay-connect-helper.socket and overlay-connect-helper.service; group overlay-connect \(with ocu\d+\)/,
+          );
+          expect(install.stdout).toMatch(/No systemd is running here|Log out and in again/);
+          expect(spawnSync('id', ['-nG', user], { encoding: 'utf8' }).stdout).toMatch(/\boverlay-connect\b/);
+          expect(readFileSync(`${SYSTEMD_DIR}/${SOCKET_UNIT}`, 'utf8')).toBe(systemdSocketUnit());
+          const service = readFileSync(`${SYSTEMD_DIR}/${SERVICE_UNIT}`, 'utf8');
+          expect(service).toContain(
+            `ExecStart="${process.execPath}" "--lite-mode" "${realpathSync('bin/overlay-connect.js')}" "helper" "run"`,
+          );
+          expect(statSync(`${SYSTEMD_DIR}/${SERVICE_UNIT}`).uid).toBe(0);
+          const status = as(user, ['helper', 'status', '--json'], { OVERLAY_CONNECT_HELPER: '' });
+          expect(JSON.parse(status.stdout)).toMatchObject({ installed: true });
+          const uninstall = as(user, ['helper', 'uninstall']);
+          expect(uninstall.code, uninstall.stderr).toBe(0);
+          expect(existsSync(`${SYSTEMD_DIR}/${SOCKET_UNIT}`)).toBe(false);
+          expect(spawnSync('getent', ['group', 'overlay-connect']).status).not.toBe(0);
+        } finally {
+          rmSync(`${SYSTEMD_DIR}/${SOCKET_UNIT}`, { force: true });
+          rmSync(`${SYSTEMD_DIR}/${SERVICE_UNIT}`, { force: true });
+          spawnSync('groupdel', ['overlay-connect']);
+        }
+      },
+      90_000,
+    );
   });
 });

@@ -7,7 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { helperStatus } from '../../src/helper/install.js';
 import { readPolicy } from '../../src/helper/policy.js';
-import { launchdPlist, packageAfterInstall, packageAfterRemove, PACKAGED_BINARY, systemdServiceUnit, systemdSocketUnit } from '../../src/helper/units.js';
+import {
+  launchdPlist,
+  packageAfterInstall,
+  packageAfterRemove,
+  PACKAGED_BINARY,
+  systemdServiceUnit,
+  systemdSocketUnit,
+} from '../../src/helper/units.js';
 import { groupId } from '../../src/helper/run-helper.js';
 
 describe('systemd units', () => {
@@ -28,9 +35,15 @@ describe('systemd units', () => {
 
 describe('launchd plist', () => {
   it('runs the helper at load, kept alive, with XML-escaped arguments', () => {
-    const plist = launchdPlist(['/Applications/overlay-connect.app/Contents/MacOS/overlay-connect', '--overlay-connect-helper', 'a<b&c']);
+    const plist = launchdPlist([
+      '/Applications/overlay-connect.app/Contents/MacOS/overlay-connect',
+      '--overlay-connect-helper',
+      'a<b&c',
+    ]);
     expect(plist).toContain('<string>org.overlay-connect.helper</string>');
-    expect(plist).toContain('    <string>--overlay-connect-helper</string>\n    <string>a&lt;b&amp;c</string>\n');
+    expect(plist).toContain(
+      '    <string>--overlay-connect-helper</string>\n    <string>a&lt;b&amp;c</string>\n',
+    );
     expect(plist).toContain('<key>RunAtLoad</key>\n  <true/>');
     expect(plist).toContain('<key>AbandonProcessGroup</key>\n  <true/>');
   });
@@ -47,15 +60,20 @@ describe('deb/rpm maintainer scripts', () => {
     }
   });
   it('are valid sh, and removal on upgrade keeps the helper and the group', () => {
-    for (const f of ['assets/linux/after-install.sh', 'assets/linux/after-remove.sh']) expect(spawnSync('sh', ['-n', f]).status).toBe(0);
+    for (const f of ['assets/linux/after-install.sh', 'assets/linux/after-remove.sh'])
+      expect(spawnSync('sh', ['-n', f]).status).toBe(0);
     const dir = mkdtempSync(join(tmpdir(), 'oc-postrm-'));
     // On upgrade the script stops before touching anything: run it with a PATH where every tool would fail.
     writeFileSync(join(dir, 'systemctl'), '#!/bin/sh\nexit 99\n', { mode: 0o755 });
     for (const arg of ['upgrade', '1']) {
-      expect(spawnSync('/bin/sh', ['assets/linux/after-remove.sh', arg], { env: { PATH: dir } }).status).toBe(0);
+      expect(spawnSync('/bin/sh', ['assets/linux/after-remove.sh', arg], { env: { PATH: dir } }).status).toBe(
+        0,
+      );
     }
     rmSync(dir, { recursive: true });
-    expect(packageAfterInstall(PACKAGED_BINARY)).toContain('ExecStart="/opt/overlay-connect/overlay-connect" "--overlay-connect-helper"');
+    expect(packageAfterInstall(PACKAGED_BINARY)).toContain(
+      'ExecStart="/opt/overlay-connect/overlay-connect" "--overlay-connect-helper"',
+    );
   });
 });
 
@@ -68,7 +86,10 @@ describe('the policy file and the group', () => {
     const root = process.getuid?.() === 0;
     expect(readPolicy(file).allowScripts).toBe(root);
     writeFileSync(file, '{"allowScripts": "yes"}');
-    expect(readPolicy(file)).toMatchObject({ allowScripts: false, problem: expect.stringMatching(root ? /must be \{"allowScripts"/ : /not owned by root/) });
+    expect(readPolicy(file)).toMatchObject({
+      allowScripts: false,
+      problem: expect.stringMatching(root ? /must be \{"allowScripts"/ : /not owned by root/),
+    });
     rmSync(dir, { recursive: true });
   });
   it('finds a group id in the group file, and says what to do when the group is missing', () => {
@@ -82,7 +103,13 @@ describe('the policy file and the group', () => {
     const refuse = (code: string) => async () => {
       throw Object.assign(new Error(code), { code });
     };
-    expect(await helperStatus('/x', refuse('ENOENT'), 'linux')).toMatchObject({ reachable: false, next: expect.stringMatching(/overlay-connect helper install/) });
-    expect(await helperStatus('/x', refuse('EACCES'), 'linux')).toMatchObject({ reachable: false, next: expect.stringMatching(/not in the group "overlay-connect" yet: log out and in again/) });
+    expect(await helperStatus('/x', refuse('ENOENT'), 'linux')).toMatchObject({
+      reachable: false,
+      next: expect.stringMatching(/overlay-connect helper install/),
+    });
+    expect(await helperStatus('/x', refuse('EACCES'), 'linux')).toMatchObject({
+      reachable: false,
+      next: expect.stringMatching(/not in the group "overlay-connect" yet: log out and in again/),
+    });
   });
 });

@@ -17,9 +17,24 @@ describe('electron-builder.yml', () => {
     }
   });
 
-  it('restates electron-builder\'s default deb depends and adds WireGuard and pkexec', () => {
-    expect(cfg.deb.depends).toEqual(['libgtk-3-0', 'libnotify4', 'libnss3', 'libxss1', 'libxtst6', 'xdg-utils', 'libatspi2.0-0', 'libuuid1', 'libsecret-1-0', 'wireguard-tools', 'pkexec | policykit-1']);
-    expect(cfg.deb.recommends).toEqual(['libayatana-appindicator3-1', 'openresolv | resolvconf | systemd-resolved']);
+  it("restates electron-builder's default deb depends and adds WireGuard and pkexec", () => {
+    expect(cfg.deb.depends).toEqual([
+      'libgtk-3-0',
+      'libnotify4',
+      'libnss3',
+      'libxss1',
+      'libxtst6',
+      'xdg-utils',
+      'libatspi2.0-0',
+      'libuuid1',
+      'libsecret-1-0',
+      'wireguard-tools',
+      'pkexec | policykit-1',
+    ]);
+    expect(cfg.deb.recommends).toEqual([
+      'libayatana-appindicator3-1',
+      'openresolv | resolvconf | systemd-resolved',
+    ]);
   });
 
   it('ships the bundles and tray icons, and package.json has what a deb needs', () => {
@@ -27,12 +42,20 @@ describe('electron-builder.yml', () => {
     expect(pkg.homepage).toBeTruthy();
     expect(pkg.author.email).toMatch(/@/);
     for (const s of ['inactive', 'connecting', 'active', 'error']) {
-      for (const f of [`${s}.png`, `${s}@2x.png`, `${s}Template.png`, `${s}Template@2x.png`]) expect(existsSync(`assets/tray/${f}`)).toBe(true);
+      for (const f of [`${s}.png`, `${s}@2x.png`, `${s}Template.png`, `${s}Template@2x.png`])
+        expect(existsSync(`assets/tray/${f}`)).toBe(true);
     }
   });
 
   it('ships the window icon, leaves the devnet (CLI bundle, better-sqlite3) out, and sets the fuses', () => {
-    expect(cfg.files).toEqual(expect.arrayContaining(['assets/icon.png', '!dist/cli.js', '!dist/helper.js', '!node_modules/better-sqlite3/**']));
+    expect(cfg.files).toEqual(
+      expect.arrayContaining([
+        'assets/icon.png',
+        '!dist/cli.js',
+        '!dist/helper.js',
+        '!node_modules/better-sqlite3/**',
+      ]),
+    );
     expect(cfg.npmRebuild).toBe(false);
     expect(cfg.electronFuses).toEqual({
       runAsNode: false,

@@ -11,14 +11,23 @@ export function cli(args: string[], env: Record<string, string | undefined> = {}
   const r = spawnSync(process.execPath, ['bin/overlay-connect.js', ...args], {
     encoding: 'utf8',
     input: input ?? '',
-    env: { ...process.env, OVERLAY_CONNECT_PASSPHRASE: 'test passphrase', OVERLAY_CONNECT_SCRYPT_N: undefined, ...env },
+    env: {
+      ...process.env,
+      OVERLAY_CONNECT_PASSPHRASE: 'test passphrase',
+      OVERLAY_CONNECT_SCRYPT_N: undefined,
+      ...env,
+    },
     timeout: 120_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** The same, without blocking this process: needed when the test itself serves what the CLI calls. */
-export function cliAsync(args: string[], env: Record<string, string | undefined> = {}, input?: string): Promise<CliRun> {
+export function cliAsync(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  input?: string,
+): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['bin/overlay-connect.js', ...args], {
       env: { ...process.env, OVERLAY_CONNECT_PASSPHRASE: 'test passphrase', ...env },

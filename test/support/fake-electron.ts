@@ -27,7 +27,10 @@ class Emitter {
     return this.on(event, wrapped);
   }
   off(event: string, l: Listener): this {
-    this.listeners.set(event, (this.listeners.get(event) ?? []).filter((x) => x !== l));
+    this.listeners.set(
+      event,
+      (this.listeners.get(event) ?? []).filter((x) => x !== l),
+    );
     return this;
   }
   emit(event: string, ...args: unknown[]): void {
@@ -82,8 +85,19 @@ function freshState() {
 export const fake = {
   state: freshState(),
   app: undefined as unknown as FakeApp,
-  reset(options: { userData: string; platform?: NodeJS.Platform; backend?: string; singleInstance?: boolean }): void {
-    this.state = { ...freshState(), userData: options.userData, platform: options.platform ?? process.platform, backend: options.backend ?? 'gnome_libsecret', singleInstance: options.singleInstance ?? true };
+  reset(options: {
+    userData: string;
+    platform?: NodeJS.Platform;
+    backend?: string;
+    singleInstance?: boolean;
+  }): void {
+    this.state = {
+      ...freshState(),
+      userData: options.userData,
+      platform: options.platform ?? process.platform,
+      backend: options.backend ?? 'gnome_libsecret',
+      singleInstance: options.singleInstance ?? true,
+    };
     this.state.ready = new Promise((r) => (this.state.readyResolve = r));
     app.reset();
     FakeBrowserWindow.nextId = 1;
@@ -125,7 +139,15 @@ class FakeApp extends Emitter {
   isPackaged = false;
   dock = undefined;
   reset(): void {
-    for (const e of ['before-quit', 'will-quit', 'quit', 'second-instance', 'web-contents-created', 'window-all-closed', 'ready']) {
+    for (const e of [
+      'before-quit',
+      'will-quit',
+      'quit',
+      'second-instance',
+      'web-contents-created',
+      'window-all-closed',
+      'ready',
+    ]) {
       (this as unknown as { listeners: Map<string, Listener[]> }).listeners.delete(e);
     }
   }
@@ -205,7 +227,12 @@ export class FakeBrowserWindow extends Emitter {
   constructor(readonly options: Record<string, unknown>) {
     super();
     this.webContents = new FakeWebContents(this);
-    this.bounds = { x: Number(options.x ?? 0), y: Number(options.y ?? 0), width: Number(options.width ?? 800), height: Number(options.height ?? 600) };
+    this.bounds = {
+      x: Number(options.x ?? 0),
+      y: Number(options.y ?? 0),
+      width: Number(options.width ?? 800),
+      height: Number(options.height ?? 600),
+    };
     fake.state.windows.push(this);
     app.emit('web-contents-created', new FakeEvent(), this.webContents);
   }
@@ -283,11 +310,21 @@ class FakeNotification {
 
 export const Menu = { buildFromTemplate: (items: MenuItem[]) => ({ items }) };
 export const nativeImage = {
-  createFromPath: (path: string) => ({ path, template: false, setTemplateImage(this: { template: boolean }, v: boolean) { this.template = v; } }),
+  createFromPath: (path: string) => ({
+    path,
+    template: false,
+    setTemplateImage(this: { template: boolean }, v: boolean) {
+      this.template = v;
+    },
+  }),
 };
 export const dialog = {
   showMessageBox: async (...args: unknown[]) => {
-    const options = (args.length > 1 ? args[1] : args[0]) as { message?: string; detail?: string; buttons?: string[] };
+    const options = (args.length > 1 ? args[1] : args[0]) as {
+      message?: string;
+      detail?: string;
+      buttons?: string[];
+    };
     fake.state.messageBoxes.push(options);
     return { response: fake.state.messageBoxAnswers.shift() ?? 0, checkboxChecked: false };
   },
@@ -299,26 +336,56 @@ export const dialog = {
   showSaveDialog: async () => ({ canceled: true, filePath: undefined }),
 };
 export const ipcMain = {
-  handle: (channel: string, h: (event: unknown, arg: unknown) => unknown) => void fake.state.handlers.set(channel, h),
+  handle: (channel: string, h: (event: unknown, arg: unknown) => unknown) =>
+    void fake.state.handlers.set(channel, h),
   on: () => undefined,
 };
 export const safeStorage = {
   isAsyncEncryptionAvailable: async () => true,
   getSelectedStorageBackend: () => fake.state.backend,
-  encryptStringAsync: async (text: string) => Buffer.from(`fake-sealed:${Buffer.from(text).toString('base64')}`),
+  encryptStringAsync: async (text: string) =>
+    Buffer.from(`fake-sealed:${Buffer.from(text).toString('base64')}`),
   decryptStringAsync: async (data: Buffer) => {
     const s = data.toString();
-    if (!s.startsWith('fake-sealed:')) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
-    return { result: Buffer.from(s.slice('fake-sealed:'.length), 'base64').toString(), shouldReEncrypt: false };
+    if (!s.startsWith('fake-sealed:'))
+      throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+    return {
+      result: Buffer.from(s.slice('fake-sealed:'.length), 'base64').toString(),
+      shouldReEncrypt: false,
+    };
   },
 };
 export const screen = { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] };
-export const session = { defaultSession: { setPermissionRequestHandler: () => undefined, setPermissionCheckHandler: () => undefined, protocol: undefined } };
-export const shell = { openExternal: async (url: string) => void fake.state.opened.push(url), openPath: async () => '' };
+export const session = {
+  defaultSession: {
+    setPermissionRequestHandler: () => undefined,
+    setPermissionCheckHandler: () => undefined,
+    protocol: undefined,
+  },
+};
+export const shell = {
+  openExternal: async (url: string) => void fake.state.opened.push(url),
+  openPath: async () => '',
+};
 export const protocol = {
   registerSchemesAsPrivileged: (schemes: unknown[]) => void fake.state.privilegedSchemes.push(...schemes),
-  handle: (scheme: string, h: (req: Request) => Response | Promise<Response>) => void fake.state.protocols.set(scheme, h),
+  handle: (scheme: string, h: (req: Request) => Response | Promise<Response>) =>
+    void fake.state.protocols.set(scheme, h),
 };
 
 export { app, FakeBrowserWindow as BrowserWindow, FakeTray as Tray, FakeNotification as Notification };
-export default { app, BrowserWindow: FakeBrowserWindow, Tray: FakeTray, Notification: FakeNotification, Menu, nativeImage, dialog, ipcMain, safeStorage, screen, session, shell, protocol };
+export default {
+  app,
+  BrowserWindow: FakeBrowserWindow,
+  Tray: FakeTray,
+  Notification: FakeNotification,
+  Menu,
+  nativeImage,
+  dialog,
+  ipcMain,
+  safeStorage,
+  screen,
+  session,
+  shell,
+  protocol,
+};

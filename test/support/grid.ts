@@ -13,7 +13,14 @@ export function fakeNode(kind: Kind, i: number, via: 'public_config' | 'ifaces' 
   const identity = newIdentity();
   const v4 = `198.51.100.${10 + i}`;
   const v6 = `2001:db8::${(10 + i).toString(16)}`;
-  const addrs = kind === 'public' ? [`${v4}/24`, `${v6}/64`] : kind === 'ipv4-only' ? [`${v4}/24`] : kind === 'ipv6-only' ? [`${v6}/64`, '192.168.1.5/24'] : ['192.168.7.2/24', 'fe80::1/64'];
+  const addrs =
+    kind === 'public'
+      ? [`${v4}/24`, `${v6}/64`]
+      : kind === 'ipv4-only'
+        ? [`${v4}/24`]
+        : kind === 'ipv6-only'
+          ? [`${v6}/64`, '192.168.1.5/24']
+          : ['192.168.7.2/24', 'fe80::1/64'];
   const node: FakeNode = {
     identity,
     kind,
@@ -24,7 +31,11 @@ export function fakeNode(kind: Kind, i: number, via: 'public_config' | 'ifaces' 
     public_config: null,
   };
   if (via === 'public_config' && kind !== 'hidden') {
-    node.public_config = { master: 'zos', ipv4: kind === 'public' || kind === 'ipv4-only' ? `${v4}/24` : undefined, ipv6: kind !== 'ipv4-only' ? `${v6}/64` : undefined };
+    node.public_config = {
+      master: 'zos',
+      ipv4: kind === 'public' || kind === 'ipv4-only' ? `${v4}/24` : undefined,
+      ipv6: kind !== 'ipv4-only' ? `${v6}/64` : undefined,
+    };
     node.ifaces = [{ name: 'zos', addrs: ['192.168.1.9/24'] }];
   }
   return node;
@@ -36,8 +47,23 @@ import { registerNode } from '../../src/devnet/node-api.js';
 export async function announce(explorer: string, node: FakeNode, farm = 1): Promise<void> {
   await registerNode(explorer, node.identity, {
     farm_id: farm,
-    ifaces: (node.ifaces ?? []).map((i) => ({ name: i.name ?? 'zos', addrs: i.addrs ?? [], gateway: [], macaddress: '' })),
-    public_config: node.public_config ? { master: 'zos', type: 'macvlan', ipv4: node.public_config.ipv4 ?? '', ipv6: node.public_config.ipv6 ?? '', gw4: '', gw6: '', version: 1 } : null,
+    ifaces: (node.ifaces ?? []).map((i) => ({
+      name: i.name ?? 'zos',
+      addrs: i.addrs ?? [],
+      gateway: [],
+      macaddress: '',
+    })),
+    public_config: node.public_config
+      ? {
+          master: 'zos',
+          type: 'macvlan',
+          ipv4: node.public_config.ipv4 ?? '',
+          ipv6: node.public_config.ipv6 ?? '',
+          gw4: '',
+          gw6: '',
+          version: 1,
+        }
+      : null,
     wg_ports: node.wg_ports ?? [],
   });
 }

@@ -11,5 +11,12 @@ const [dataDir, prefix, count] = process.argv.slice(2) as [string, string, strin
 const store = openNodeStore(dataDir);
 // A fresh salt per process: two keyrings made by racing first runs would not open each other's keys.
 const params = () => ({ salt: randomBytes(16).toString('base64'), N: 1 << 10, r: 8, p: 1 });
-const tunnels = new TunnelStore(store, new Keyring(store, passphraseProvider(async () => 'shared passphrase', params)));
-for (let i = 0; i < Number(count); i++) await tunnels.importText(sampleConfig().text, { name: `${prefix}-${i}` });
+const tunnels = new TunnelStore(
+  store,
+  new Keyring(
+    store,
+    passphraseProvider(async () => 'shared passphrase', params),
+  ),
+);
+for (let i = 0; i < Number(count); i++)
+  await tunnels.importText(sampleConfig().text, { name: `${prefix}-${i}` });

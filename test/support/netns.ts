@@ -6,13 +6,17 @@ import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_proce
 import { existsSync } from 'node:fs';
 import { findExecutable } from '../../src/core/wgconf/check.js';
 
-export const USERSPACE_ENV = { WG_QUICK_USERSPACE_IMPLEMENTATION: 'wireguard-go', WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1' };
+export const USERSPACE_ENV = {
+  WG_QUICK_USERSPACE_IMPLEMENTATION: 'wireguard-go',
+  WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1',
+};
 
 /** Why real-WireGuard tests cannot run here, or undefined when they can. */
 export function netnsUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'not root (network namespaces need root; CI runs as root)';
   for (const tool of ['ip', 'wg', 'wg-quick', 'wireguard-go']) {
-    if (!findExecutable(tool)) return `\`${tool}\` not found (apt-get install --no-install-recommends wireguard-tools wireguard-go iproute2)`;
+    if (!findExecutable(tool))
+      return `\`${tool}\` not found (apt-get install --no-install-recommends wireguard-tools wireguard-go iproute2)`;
   }
   if (!existsSync('/dev/net/tun')) return '/dev/net/tun missing (wireguard-go needs TUN)';
   return undefined;
@@ -36,7 +40,11 @@ export class Netns {
   }
 
   /** Runs a program inside the namespace; never throws, the caller reads the status. */
-  run(cmd: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}): SpawnSyncReturns<string> {
+  run(
+    cmd: string,
+    args: string[],
+    options: { input?: string; env?: Record<string, string> } = {},
+  ): SpawnSyncReturns<string> {
     return spawnSync('ip', ['netns', 'exec', this.name, cmd, ...args], {
       encoding: 'utf8',
       input: options.input,
@@ -60,7 +68,9 @@ export class Netns {
   destroy(): void {
     if (!live.has(this)) return;
     live.delete(this);
-    const links = spawnSync('ip', ['netns', 'exec', this.name, 'ip', '-o', 'link', 'show'], { encoding: 'utf8' }).stdout ?? '';
+    const links =
+      spawnSync('ip', ['netns', 'exec', this.name, 'ip', '-o', 'link', 'show'], { encoding: 'utf8' })
+        .stdout ?? '';
     for (const m of links.matchAll(/^\d+: ([^:@]+)[:@]/gm)) {
       if (m[1] !== 'lo') spawnSync('ip', ['netns', 'exec', this.name, 'ip', 'link', 'del', m[1]!]);
     }
@@ -75,12 +85,33 @@ export function wireguardGoPids(iface: string): number[] {
 }
 
 /** Joins two namespaces with a veth pair and gives each end its addresses (documentation ranges only). */
-export function linkPair(a: Netns, b: Netns, addrsA: string[], addrsB: string[], tag = `${process.pid % 1e5}`): void {
+export function linkPair(
+  a: Netns,
+  b: Netns,
+  addrsA: string[],
+  addrsB: string[],
+  tag = `${process.pid % 1e5}`,
+): void {
   const ea = `va${tag}`;
   const eb = `vb${tag}`;
-  execFileSync('ip', ['link', 'add', ea, 'netns', a.name, 'type', 'veth', 'peer', 'name', eb, 'netns', b.name]);
-  for (const addr of addrsA) a.ip('address', 'add', addr, 'dev', ea, ...(addr.includes(':') ? ['nodad'] : []));
-  for (const addr of addrsB) b.ip('address', 'add', addr, 'dev', eb, ...(addr.includes(':') ? ['nodad'] : []));
+  execFileSync('ip', [
+    'link',
+    'add',
+    ea,
+    'netns',
+    a.name,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    eb,
+    'netns',
+    b.name,
+  ]);
+  for (const addr of addrsA)
+    a.ip('address', 'add', addr, 'dev', ea, ...(addr.includes(':') ? ['nodad'] : []));
+  for (const addr of addrsB)
+    b.ip('address', 'add', addr, 'dev', eb, ...(addr.includes(':') ? ['nodad'] : []));
   a.ip('link', 'set', ea, 'up');
   b.ip('link', 'set', eb, 'up');
 }

@@ -12,9 +12,11 @@ const RULES_DIR = '/etc/polkit-1/rules.d';
 
 /** Why these tests cannot run here, or undefined. */
 export function privilegeUnavailable(): string | undefined {
-  if (process.getuid?.() !== 0) return 'not root (creating users and polkit rules needs root; CI runs as root)';
+  if (process.getuid?.() !== 0)
+    return 'not root (creating users and polkit rules needs root; CI runs as root)';
   for (const tool of ['pkexec', 'dbus-daemon', 'useradd', 'groupadd', 'runuser']) {
-    if (!findExecutable(tool, `${process.env.PATH}:/usr/sbin:/sbin`)) return `\`${tool}\` not found (apt-get install --no-install-recommends pkexec polkitd dbus-daemon)`;
+    if (!findExecutable(tool, `${process.env.PATH}:/usr/sbin:/sbin`))
+      return `\`${tool}\` not found (apt-get install --no-install-recommends pkexec polkitd dbus-daemon)`;
   }
   if (!existsSync(POLKITD)) return `${POLKITD} not found (apt-get install --no-install-recommends polkitd)`;
   return undefined;
@@ -38,7 +40,13 @@ export class Privilege {
   }
 
   user(name: string, groups: string[] = []): string {
-    execFileSync('useradd', ['-M', '-s', '/bin/sh', ...(groups.length ? ['-G', groups.join(',')] : []), name]);
+    execFileSync('useradd', [
+      '-M',
+      '-s',
+      '/bin/sh',
+      ...(groups.length ? ['-G', groups.join(',')] : []),
+      name,
+    ]);
     this.users.push(name);
     return name;
   }
@@ -47,7 +55,10 @@ export class Privilege {
   async startPolkit(): Promise<void> {
     execFileSync('mkdir', ['-p', '/run/dbus']);
     // A socket file without a bus behind it (left by a killed one) is replaced.
-    if (!existsSync('/run/dbus/system_bus_socket') || spawnSync('pgrep', ['-x', 'dbus-daemon']).status !== 0) {
+    if (
+      !existsSync('/run/dbus/system_bus_socket') ||
+      spawnSync('pgrep', ['-x', 'dbus-daemon']).status !== 0
+    ) {
       rmSync('/run/dbus/system_bus_socket', { force: true });
       this.startedBus = true;
       const bus = spawn('dbus-daemon', ['--system', '--nofork', '--nopidfile'], { stdio: 'ignore' });
@@ -64,16 +75,28 @@ export class Privilege {
    * within about a second; the caller checks the answer took (see `pkexecAnswers`). */
   rule(user: string, answer: PolkitAnswer): void {
     this.ruleFile = `${RULES_DIR}/10-octest-${this.tag}.rules`;
-    writeFileSync(this.ruleFile, `polkit.addRule(function(action, subject) {\n  if (action.id == "org.freedesktop.policykit.exec" && subject.user == "${user}") return polkit.Result.${answer};\n});\n`);
+    writeFileSync(
+      this.ruleFile,
+      `polkit.addRule(function(action, subject) {\n  if (action.id == "org.freedesktop.policykit.exec" && subject.user == "${user}") return polkit.Result.${answer};\n});\n`,
+    );
   }
 
   /** Waits until pkexec, as `user`, behaves as the current rule says. */
   async ruleTakes(user: string, answer: PolkitAnswer): Promise<void> {
-    const expected = answer === 'YES' ? /^0$/m : answer === 'NO' ? /Not authorized/ : /No authentication agent/;
-    await waitFor(() => {
-      const r = spawnSync('runuser', ['-u', user, '--', 'pkexec', '--disable-internal-agent', '/usr/bin/id', '-u'], { encoding: 'utf8', timeout: 10_000 });
-      return expected.test(`${r.stdout}${r.stderr}`);
-    }, `the polkit rule ${answer}`, 15_000);
+    const expected =
+      answer === 'YES' ? /^0$/m : answer === 'NO' ? /Not authorized/ : /No authentication agent/;
+    await waitFor(
+      () => {
+        const r = spawnSync(
+          'runuser',
+          ['-u', user, '--', 'pkexec', '--disable-internal-agent', '/usr/bin/id', '-u'],
+          { encoding: 'utf8', timeout: 10_000 },
+        );
+        return expected.test(`${r.stdout}${r.stderr}`);
+      },
+      `the polkit rule ${answer}`,
+      15_000,
+    );
   }
 
   destroy(): void {

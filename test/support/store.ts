@@ -9,7 +9,10 @@ export const testParams = () => ({ salt: 'c2FsdHNhbHRzYWx0c2FsdA==', N: 1 << 10,
 
 export function openTestStore(dir: string, passphrase = 'correct horse') {
   const store = openNodeStore(dir);
-  const keyring = new Keyring(store, passphraseProvider(async () => passphrase, testParams));
+  const keyring = new Keyring(
+    store,
+    passphraseProvider(async () => passphrase, testParams),
+  );
   return { store, keyring, tunnels: new TunnelStore(store, keyring) };
 }
 

@@ -3,10 +3,23 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 export const CHROMIUM = '/usr/bin/chromium';
-export const chromiumMissing = () => (existsSync(CHROMIUM) ? undefined : `${CHROMIUM} not found (apt-get install --no-install-recommends chromium)`);
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
+export const chromiumMissing = () =>
+  existsSync(CHROMIUM)
+    ? undefined
+    : `${CHROMIUM} not found (apt-get install --no-install-recommends chromium)`;
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-dev-shm-usage',
+];
 
-export async function startUi(args: string[]): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+export async function startUi(
+  args: string[],
+): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const child = spawn(process.execPath, ['bin/overlay-connect.js', 'ui', ...args], {
     env: { ...process.env, OVERLAY_CONNECT_PASSPHRASE: 'test passphrase' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -29,10 +42,11 @@ export async function startUi(args: string[]): Promise<{ url: string; child: Chi
   return {
     url,
     child,
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
   };
 }

@@ -1,7 +1,9 @@
 import { deflateRawSync } from 'node:zlib';
 
 /** A minimal zip writer for the test: stored or deflated entries, CRC left 0 (the reader does not need it). */
-export function makeZip(entries: Array<{ name: string; data: Buffer; deflate?: boolean; claimedSize?: number }>): Buffer {
+export function makeZip(
+  entries: Array<{ name: string; data: Buffer; deflate?: boolean; claimedSize?: number }>,
+): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
@@ -34,4 +36,3 @@ export function makeZip(entries: Array<{ name: string; data: Buffer; deflate?: b
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, cd, end]);
 }
-

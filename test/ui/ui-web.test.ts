@@ -24,7 +24,10 @@ const noNetns = netnsUnavailable();
 if (!noBrowser && noNetns) console.warn(`SKIPPED: UI connect test with a real tunnel: ${noNetns}`);
 // The README's screenshots are refreshed on demand (UPDATE_SCREENSHOTS=1); ordinary runs write beside
 // the other test output, so a test run never changes tracked files.
-const SHOTS = join(process.cwd(), process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : 'test-results/screenshots');
+const SHOTS = join(
+  process.cwd(),
+  process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : 'test-results/screenshots',
+);
 
 describe.skipIf(!!noBrowser)('the window in Chromium over the loopback host', () => {
   let browser: Browser;
@@ -60,7 +63,11 @@ describe.skipIf(!!noBrowser)('the window in Chromium over the loopback host', ()
       lapNs = new Netns('uilap');
       linkPair(peerNs, lapNs, ['198.51.100.1/24'], ['198.51.100.2/24'], `u${tag}`);
       const conf = join(dir, `uip${tag}.conf`);
-      writeFileSync(conf, `[Interface]\nPrivateKey = ${peer.privateKey}\nListenPort = 51820\nAddress = 10.98.0.1/24\n[Peer]\nPublicKey = ${laptop.publicKey}\nAllowedIPs = 10.98.0.2/32\n`, { mode: 0o600 });
+      writeFileSync(
+        conf,
+        `[Interface]\nPrivateKey = ${peer.privateKey}\nListenPort = 51820\nAddress = 10.98.0.1/24\n[Peer]\nPublicKey = ${laptop.publicKey}\nAllowedIPs = 10.98.0.2/32\n`,
+        { mode: 0o600 },
+      );
       peerNs.must('wg-quick', 'up', conf);
       netnsArgs = ['--netns', lapNs.name];
     }
@@ -85,13 +92,20 @@ describe.skipIf(!!noBrowser)('the window in Chromium over the loopback host', ()
 
   it('imports a bad config with line-numbered errors and a script warning, then a good one', async () => {
     await page.fill('#import-name', `ui${tag}`);
-    await page.fill('#import-text', '[Interface]\nPrivateKey = YOUR_KEY_HERE\nPostUp = touch /tmp/pwned\nMTU = 9\n');
+    await page.fill(
+      '#import-text',
+      '[Interface]\nPrivateKey = YOUR_KEY_HERE\nPostUp = touch /tmp/pwned\nMTU = 9\n',
+    );
     await page.click('#import-check');
-    await expect.poll(() => page.locator('#import-result li[data-line]').allTextContents()).toEqual([
-      expect.stringMatching(/^Line 2: PrivateKey `YOUR_KEY_HERE` is a placeholder/),
-      expect.stringMatching(/^Line 4: MTU must be/),
-    ]);
-    expect(await page.locator('#import-result .script-hook').textContent()).toMatch(/Line 3: PostUp runs “touch \/tmp\/pwned” as root/);
+    await expect
+      .poll(() => page.locator('#import-result li[data-line]').allTextContents())
+      .toEqual([
+        expect.stringMatching(/^Line 2: PrivateKey `YOUR_KEY_HERE` is a placeholder/),
+        expect.stringMatching(/^Line 4: MTU must be/),
+      ]);
+    expect(await page.locator('#import-result .script-hook').textContent()).toMatch(
+      /Line 3: PostUp runs “touch \/tmp\/pwned” as root/,
+    );
     await page.click('#import-go');
     expect(await page.locator('#tunnels tbody tr[data-tunnel]').count()).toBe(1); // only the access so far
 
@@ -105,33 +119,53 @@ describe.skipIf(!!noBrowser)('the window in Chromium over the loopback host', ()
     // A .zip of configs, as the WireGuard clients export them: each imported or refused on its own.
     const other = generateKeyPair();
     const zip = makeZip([
-      { name: `z${tag}.conf`, data: Buffer.from(`[Interface]\nPrivateKey = ${other.privateKey}\nAddress = 10.97.1.2/24\n`), deflate: true },
+      {
+        name: `z${tag}.conf`,
+        data: Buffer.from(`[Interface]\nPrivateKey = ${other.privateKey}\nAddress = 10.97.1.2/24\n`),
+        deflate: true,
+      },
       { name: 'broken.conf', data: Buffer.from('[Interface]\nMTU = 1\n') },
     ]);
-    await page.setInputFiles('#import-file', { name: 'export.zip', mimeType: 'application/zip', buffer: zip });
-    await expect.poll(() => page.locator('#import-result li').allTextContents()).toEqual([`Imported “z${tag}”`, expect.stringMatching(/^broken: line 1: \[Interface\] has no PrivateKey/)]);
+    await page.setInputFiles('#import-file', {
+      name: 'export.zip',
+      mimeType: 'application/zip',
+      buffer: zip,
+    });
+    await expect
+      .poll(() => page.locator('#import-result li').allTextContents())
+      .toEqual([
+        `Imported “z${tag}”`,
+        expect.stringMatching(/^broken: line 1: \[Interface\] has no PrivateKey/),
+      ]);
     await page.locator(`tr[data-tunnel="z${tag}"]`).waitFor();
   });
 
-  it.skipIf(!!noNetns)('connects a real tunnel inside a namespace and shows it up, then disconnects', async () => {
-    const row = page.locator(`tr[data-tunnel="ui${tag}"]`);
-    await row.getByRole('button', { name: `Connect ui${tag}` }).click();
-    await expect.poll(() => row.locator('[data-state]').textContent(), { timeout: 20_000 }).toBe('up');
-    // `up` no longer waits for a handshake (an idle tunnel is healthy); the keepalive brings one soon.
-    await expect.poll(() => row.locator('td').nth(2).textContent(), { timeout: 20_000 }).toMatch(/s ago/);
-    await page.screenshot({ path: join(SHOTS, 'tunnels.png') });
-    await row.getByRole('button', { name: `Disconnect ui${tag}` }).click();
-    await expect.poll(() => row.locator('[data-state]').textContent(), { timeout: 20_000 }).toBe('down');
-    expect(lapNs!.run('ip', ['link', 'show', `ui${tag}`]).status).not.toBe(0);
-  });
+  it.skipIf(!!noNetns)(
+    'connects a real tunnel inside a namespace and shows it up, then disconnects',
+    async () => {
+      const row = page.locator(`tr[data-tunnel="ui${tag}"]`);
+      await row.getByRole('button', { name: `Connect ui${tag}` }).click();
+      await expect.poll(() => row.locator('[data-state]').textContent(), { timeout: 20_000 }).toBe('up');
+      // `up` no longer waits for a handshake (an idle tunnel is healthy); the keepalive brings one soon.
+      await expect.poll(() => row.locator('td').nth(2).textContent(), { timeout: 20_000 }).toMatch(/s ago/);
+      await page.screenshot({ path: join(SHOTS, 'tunnels.png') });
+      await row.getByRole('button', { name: `Disconnect ui${tag}` }).click();
+      await expect.poll(() => row.locator('[data-state]').textContent(), { timeout: 20_000 }).toBe('down');
+      expect(lapNs!.run('ip', ['link', 'show', `ui${tag}`]).status).not.toBe(0);
+    },
+  );
 
   it('opens a network: nodes, entrypoint, provisioning and a diagram with the relay and the laptop', async () => {
     await page.click('nav [data-tab="networks"]');
     await page.getByRole('button', { name: /^lab · 10\.9\.0\.0\/16 · 4 nodes/ }).click();
     await page.locator('#network-nodes tbody tr').first().waitFor();
     expect(await page.locator('#network-nodes tbody tr').count()).toBe(4);
-    expect(await page.locator('#network-nodes tbody').textContent()).toMatch(/public \(relay\).*ipv6-only.*hidden/s);
-    expect(await page.locator('#network-accesses tr[data-access="lab"]').textContent()).toMatch(/10\.9\.5\.0\/24 \(100\.64\.9\.5\).*over IPv4/);
+    expect(await page.locator('#network-nodes tbody').textContent()).toMatch(
+      /public \(relay\).*ipv6-only.*hidden/s,
+    );
+    expect(await page.locator('#network-accesses tr[data-access="lab"]').textContent()).toMatch(
+      /10\.9\.5\.0\/24 \(100\.64\.9\.5\).*over IPv4/,
+    );
     await expect.poll(() => page.locator('#network-nodes .result').first().textContent()).toBe('pending');
     expect(await page.locator('svg.topology .node').count()).toBe(4);
     expect(await page.locator('svg.topology .edge.relay').count()).toBeGreaterThan(0);
@@ -146,24 +180,67 @@ describe.skipIf(!!noBrowser)('the window in Chromium over the loopback host', ()
     const json = { 'content-type': 'application/json' };
     expect((await fetch(callUrl, { method: 'POST', headers: json, body: '{}' })).status).toBe(401);
     expect((await fetch(`${base.origin}/`)).status).toBe(401);
-    expect((await fetch(callUrl, { method: 'POST', headers: { ...json, authorization: `Bearer ${token}x` }, body: '{}' })).status).toBe(401);
-    expect((await fetch(callUrl, { method: 'POST', headers: { ...json, authorization: `Bearer ${token}`, origin: 'http://evil.example' }, body: '{}' })).status).toBe(403);
+    expect(
+      (
+        await fetch(callUrl, {
+          method: 'POST',
+          headers: { ...json, authorization: `Bearer ${token}x` },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await fetch(callUrl, {
+          method: 'POST',
+          headers: { ...json, authorization: `Bearer ${token}`, origin: 'http://evil.example' },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(403);
     // A DNS-rebinding page reaches us under its own host name: fetch cannot forge Host, node:http can.
     const rebound = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port: Number(base.port), path: '/api/call/listTunnels', method: 'POST', headers: { ...json, authorization: `Bearer ${token}`, host: `evil.example:${base.port}` } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: Number(base.port),
+          path: '/api/call/listTunnels',
+          method: 'POST',
+          headers: { ...json, authorization: `Bearer ${token}`, host: `evil.example:${base.port}` },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.end('{}');
     });
     expect(rebound).toBe(403);
-    const good = await (await fetch(callUrl, { method: 'POST', headers: { ...json, authorization: `Bearer ${token}` }, body: '{}' })).json();
+    const good = await (
+      await fetch(callUrl, {
+        method: 'POST',
+        headers: { ...json, authorization: `Bearer ${token}` },
+        body: '{}',
+      })
+    ).json();
     expect(good.ok).toBe(true);
-    const bad = await (await fetch(`${base.origin}/api/call/connect`, { method: 'POST', headers: { ...json, authorization: `Bearer ${token}` }, body: JSON.stringify({ arg: { name: 'x', extra: 1 } }) })).json();
+    const bad = await (
+      await fetch(`${base.origin}/api/call/connect`, {
+        method: 'POST',
+        headers: { ...json, authorization: `Bearer ${token}` },
+        body: JSON.stringify({ arg: { name: 'x', extra: 1 } }),
+      })
+    ).json();
     expect(bad).toEqual({ ok: false, error: 'Invalid argument for connect' });
     // Scripts run as root: the window (or anyone holding the token) cannot allow them.
-    const scripted = await (await fetch(`${base.origin}/api/call/importConfig`, { method: 'POST', headers: { ...json, authorization: `Bearer ${token}` }, body: JSON.stringify({ arg: { name: 'x', text: '[Interface]', allowScripts: true } }) })).json();
+    const scripted = await (
+      await fetch(`${base.origin}/api/call/importConfig`, {
+        method: 'POST',
+        headers: { ...json, authorization: `Bearer ${token}` },
+        body: JSON.stringify({ arg: { name: 'x', text: '[Interface]', allowScripts: true } }),
+      })
+    ).json();
     expect(scripted).toEqual({ ok: false, error: 'Invalid argument for importConfig' });
   });
 
@@ -178,13 +255,20 @@ describe.skipIf(!!noBrowser)('the window in Chromium over the loopback host', ()
     await page.fill('#create-subnet', '10.12.0.0/16');
     await page.getByRole('radio', { name: `Access through ${nodes[1]!.node_id}` }).check();
     await page.click('#create-go');
-    await expect.poll(() => page.locator('#create-progress').textContent(), { timeout: 20_000 }).toMatch(/Registered: reservation \d+/);
+    await expect
+      .poll(() => page.locator('#create-progress').textContent(), { timeout: 20_000 })
+      .toMatch(/Registered: reservation \d+/);
     for (const n of nodes) {
       const mine = (await pollWorkloads(explorerUrl, n.identity)).filter((w) => w.content.name === 'made');
-      for (const w of mine) await postResult(explorerUrl, n.identity, w.workload_id, { state: 1, message: '' });
+      for (const w of mine)
+        await postResult(explorerUrl, n.identity, w.workload_id, { state: 1, message: '' });
     }
-    await expect.poll(() => page.locator('#create-progress li').last().textContent(), { timeout: 20_000 }).toBe('All 4 nodes report ok');
-    expect(await page.locator('#create-progress').textContent()).toMatch(/Access through .* over IPv4: tunnel “made”/);
+    await expect
+      .poll(() => page.locator('#create-progress li').last().textContent(), { timeout: 20_000 })
+      .toBe('All 4 nodes report ok');
+    expect(await page.locator('#create-progress').textContent()).toMatch(
+      /Access through .* over IPv4: tunnel “made”/,
+    );
     await page.locator('tr[data-tunnel="made"]').waitFor({ state: 'attached' });
   });
 });

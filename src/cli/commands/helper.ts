@@ -13,12 +13,29 @@ export const helperCommands: Command[] = [
     path: ['helper', 'run'],
     args: [],
     options: {
-      socket: { type: 'string', value: 'PATH', description: `the socket to listen on (default ${defaultSocketPath()})` },
-      group: { type: 'string', value: 'NAME', description: `the group whose members may use it (default ${HELPER_GROUP})` },
-      'run-dir': { type: 'string', value: 'DIR', description: 'root-owned folder for the files wg-quick reads (default: tunnels/ beside the socket)' },
-      policy: { type: 'string', value: 'FILE', description: 'the root-owned policy file (default /etc/overlay-connect/helper.json)' },
+      socket: {
+        type: 'string',
+        value: 'PATH',
+        description: `the socket to listen on (default ${defaultSocketPath()})`,
+      },
+      group: {
+        type: 'string',
+        value: 'NAME',
+        description: `the group whose members may use it (default ${HELPER_GROUP})`,
+      },
+      'run-dir': {
+        type: 'string',
+        value: 'DIR',
+        description: 'root-owned folder for the files wg-quick reads (default: tunnels/ beside the socket)',
+      },
+      policy: {
+        type: 'string',
+        value: 'FILE',
+        description: 'the root-owned policy file (default /etc/overlay-connect/helper.json)',
+      },
     },
-    summary: 'Run the privileged helper in the foreground (root; where there is no systemd). --netns puts every tunnel in that namespace',
+    summary:
+      'Run the privileged helper in the foreground (root; where there is no systemd). --netns puts every tunnel in that namespace',
     async run(ctx, _args, opts) {
       // bin/overlay-connect.js starts the helper's own bundle for this command; this is the same code when
       // the CLI is called in-process.
@@ -41,7 +58,9 @@ export const helperCommands: Command[] = [
       const path = ctx.helperPath ?? defaultSocketPath();
       const s = await helperStatus(path, (p) => HelperClient.connect(p));
       if (ctx.json) return ctx.printJson(s);
-      ctx.out(`Helper: ${s.installed ? 'installed' : 'not installed'}; ${s.reachable ? `reachable at ${path} (version ${s.version})` : `not reachable at ${path}`}`);
+      ctx.out(
+        `Helper: ${s.installed ? 'installed' : 'not installed'}; ${s.reachable ? `reachable at ${path} (version ${s.version})` : `not reachable at ${path}`}`,
+      );
       if (s.next) ctx.out(s.next);
       return s.reachable ? 0 : 1;
     },
@@ -49,17 +68,26 @@ export const helperCommands: Command[] = [
   {
     path: ['helper', 'install'],
     args: [],
-    summary: 'Install the helper (asks for administrator rights once): the group, your membership, a systemd or launchd service',
-    options: { user: { type: 'string', value: 'NAME', description: 'as root: the user to add to the group' } },
+    summary:
+      'Install the helper (asks for administrator rights once): the group, your membership, a systemd or launchd service',
+    options: {
+      user: { type: 'string', value: 'NAME', description: 'as root: the user to add to the group' },
+    },
     async run(ctx, _args, opts) {
-      const lines = await installHelper({ user: typeof opts.user === 'string' ? opts.user : undefined, elevate: sudo.exec, root: isRoot(), binPath: process.argv[1]! });
+      const lines = await installHelper({
+        user: typeof opts.user === 'string' ? opts.user : undefined,
+        elevate: sudo.exec,
+        root: isRoot(),
+        binPath: process.argv[1]!,
+      });
       for (const l of lines) ctx.out(l);
     },
   },
   {
     path: ['helper', 'uninstall'],
     args: [],
-    summary: 'Remove the helper\'s service and group (asks for administrator rights once); tunnels that are up stay up',
+    summary:
+      "Remove the helper's service and group (asks for administrator rights once); tunnels that are up stay up",
     async run(ctx) {
       const lines = await uninstallHelper({ elevate: sudo.exec, root: isRoot(), binPath: process.argv[1]! });
       for (const l of lines) ctx.out(l);

@@ -6,10 +6,21 @@ import type { CliContext } from '../context.js';
 
 function print(ctx: CliContext, id: IdentityRecord, warning?: string): void {
   if (warning) ctx.warn(`warning: ${warning}`);
-  if (ctx.json) return ctx.printJson({ name: id.name, email: id.email, publicKey: id.publicKeyHex, tids: id.tids, tid: id.tids[ctx.networks.explorer(ctx.explorerUrl).base] ?? null });
+  if (ctx.json)
+    return ctx.printJson({
+      name: id.name,
+      email: id.email,
+      publicKey: id.publicKeyHex,
+      tids: id.tids,
+      tid: id.tids[ctx.networks.explorer(ctx.explorerUrl).base] ?? null,
+    });
   ctx.out(`Name:       ${id.name}\nEmail:      ${id.email || '-'}\nPublic key: ${id.publicKeyHex}`);
   const tids = Object.entries(id.tids);
-  ctx.out(tids.length ? tids.map(([url, tid]) => `Registered: id ${tid} at ${url}`).join('\n') : 'Registered: not yet');
+  ctx.out(
+    tids.length
+      ? tids.map(([url, tid]) => `Registered: id ${tid} at ${url}`).join('\n')
+      : 'Registered: not yet',
+  );
 }
 
 const who = {
@@ -22,22 +33,39 @@ export const identityCommands: Command[] = [
     path: ['identity', 'create'],
     args: [],
     options: who,
-    summary: 'Make an ed25519 identity (sealed in the key store) and register it in the explorer\'s phonebook',
+    summary: "Make an ed25519 identity (sealed in the key store) and register it in the explorer's phonebook",
     async run(ctx, _args, opts) {
-      const r = await ctx.networks.createIdentity({ name: opts.name as string | undefined, email: opts.email as string | undefined });
+      const r = await ctx.networks.createIdentity({
+        name: opts.name as string | undefined,
+        email: opts.email as string | undefined,
+      });
       print(ctx, r.identity, r.warning);
     },
   },
   {
     path: ['identity', 'import'],
     args: [],
-    options: { ...who, 'seed-file': { type: 'string', value: 'FILE|-', required: true, description: 'the 32-byte seed in hex, from a file or standard input (never the command line: ps and shell history show it)' } },
+    options: {
+      ...who,
+      'seed-file': {
+        type: 'string',
+        value: 'FILE|-',
+        required: true,
+        description:
+          'the 32-byte seed in hex, from a file or standard input (never the command line: ps and shell history show it)',
+      },
+    },
     summary: 'Use an existing identity from its 32-byte seed in hex, read from a file or standard input',
     async run(ctx, _args, opts) {
       const from = opts['seed-file'];
-      if (typeof from !== 'string') throw new UsageError('identity import needs --seed-file FILE (or - for standard input)');
+      if (typeof from !== 'string')
+        throw new UsageError('identity import needs --seed-file FILE (or - for standard input)');
       const seed = (from === '-' ? await readAll(ctx.io.stdin) : readFileSync(from, 'utf8')).trim();
-      const r = await ctx.networks.createIdentity({ seedHex: seed, name: opts.name as string | undefined, email: opts.email as string | undefined });
+      const r = await ctx.networks.createIdentity({
+        seedHex: seed,
+        name: opts.name as string | undefined,
+        email: opts.email as string | undefined,
+      });
       print(ctx, r.identity, r.warning);
     },
   },

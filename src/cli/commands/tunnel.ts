@@ -14,7 +14,11 @@ function summary(t: TunnelRecord) {
     interface: t.interface,
     publicKey: t.publicKey,
     addresses: t.config.interface.addresses,
-    peers: t.config.peers.map((p) => ({ publicKey: p.publicKey, endpoint: p.endpoint ?? null, allowedIPs: p.allowedIPs })),
+    peers: t.config.peers.map((p) => ({
+      publicKey: p.publicKey,
+      endpoint: p.endpoint ?? null,
+      allowedIPs: p.allowedIPs,
+    })),
     scripts: t.config.interface.scripts,
     allowScripts: t.allowScripts,
     source: t.source,
@@ -27,8 +31,15 @@ export const tunnelCommands: Command[] = [
     path: ['tunnel', 'import'],
     args: ['FILE'],
     options: {
-      name: { type: 'string', value: 'NAME', description: 'display name (default: the file name without .conf)' },
-      'allow-scripts': { type: 'boolean', description: 'let wg-quick run this tunnel\'s PreUp/PostUp/PreDown/PostDown as root' },
+      name: {
+        type: 'string',
+        value: 'NAME',
+        description: 'display name (default: the file name without .conf)',
+      },
+      'allow-scripts': {
+        type: 'boolean',
+        description: "let wg-quick run this tunnel's PreUp/PostUp/PreDown/PostDown as root",
+      },
     },
     summary: 'Import a wg-quick config file; its private key is sealed in the key store',
     async run(ctx, [file], opts) {
@@ -41,9 +52,11 @@ export const tunnelCommands: Command[] = [
       for (const w of warnings) ctx.warn(`warning: ${file}:${w.line}: ${w.message}`);
       if (scripts.length) {
         const list = scripts.map((s) => `${s.key} (line ${s.line})`).join(', ');
-        ctx.warn(allowScripts
-          ? `warning: scripts allowed for "${tunnel.name}": ${list} will run as root on up/down`
-          : `note: ${list} kept for display but will not run (import with --allow-scripts to let them run as root)`);
+        ctx.warn(
+          allowScripts
+            ? `warning: scripts allowed for "${tunnel.name}": ${list} will run as root on up/down`
+            : `note: ${list} kept for display but will not run (import with --allow-scripts to let them run as root)`,
+        );
       }
       if (ctx.json) ctx.printJson(summary(tunnel));
       else ctx.out(`Imported "${tunnel.name}" (interface ${tunnel.interface})`);
@@ -56,8 +69,13 @@ export const tunnelCommands: Command[] = [
     async run(ctx) {
       const tunnels = ctx.tunnels.list();
       if (ctx.json) return ctx.printJson(tunnels.map(summary));
-      if (!tunnels.length) return ctx.out('No tunnels yet: import one with `overlay-connect tunnel import FILE`');
-      const rows = tunnels.map((t) => [t.name, t.interface, t.config.peers.map((p) => p.endpoint ?? '-').join(' ') || '-']);
+      if (!tunnels.length)
+        return ctx.out('No tunnels yet: import one with `overlay-connect tunnel import FILE`');
+      const rows = tunnels.map((t) => [
+        t.name,
+        t.interface,
+        t.config.peers.map((p) => p.endpoint ?? '-').join(' ') || '-',
+      ]);
       const width = Math.max(4, ...rows.map((r) => r[0]!.length));
       ctx.out(`${'NAME'.padEnd(width)}  ${'INTERFACE'.padEnd(15)}  ENDPOINTS`);
       for (const [n, i, e] of rows) ctx.out(`${n!.padEnd(width)}  ${i!.padEnd(15)}  ${e}`);
@@ -71,16 +89,30 @@ export const tunnelCommands: Command[] = [
       const t = ctx.tunnels.get(name!);
       if (ctx.json) return ctx.printJson(summary(t));
       ctx.out(`Name:       ${t.name}\nInterface:  ${t.interface}\nPublic key: ${t.publicKey}`);
-      ctx.out(`Scripts:    ${t.config.interface.scripts.length ? `${t.config.interface.scripts.length} (${t.allowScripts ? 'allowed to run' : 'blocked'})` : 'none'}`);
+      ctx.out(
+        `Scripts:    ${t.config.interface.scripts.length ? `${t.config.interface.scripts.length} (${t.allowScripts ? 'allowed to run' : 'blocked'})` : 'none'}`,
+      );
       ctx.out('');
       // The private key stays sealed: the config is shown with it left out.
-      ctx.out(writeConfig(t.config).replace('[Interface]\n', '[Interface]\n# PrivateKey is kept sealed in the key store\n'));
+      ctx.out(
+        writeConfig(t.config).replace(
+          '[Interface]\n',
+          '[Interface]\n# PrivateKey is kept sealed in the key store\n',
+        ),
+      );
     },
   },
   {
     path: ['tunnel', 'export'],
     args: ['NAME'],
-    options: { output: { type: 'string', short: 'o', value: 'FILE', description: 'write to FILE (mode 0600) instead of stdout' } },
+    options: {
+      output: {
+        type: 'string',
+        short: 'o',
+        value: 'FILE',
+        description: 'write to FILE (mode 0600) instead of stdout',
+      },
+    },
     summary: 'Print or save the full config, private key included',
     async run(ctx, [name], opts) {
       const text = await ctx.tunnels.exportText(name!);
@@ -98,7 +130,8 @@ export const tunnelCommands: Command[] = [
     summary: 'Forget a tunnel and its sealed key',
     async run(ctx, [name]) {
       ctx.tunnels.get(name!);
-      if (await (await ctx.tunnelService()).isActive(name!)) throw new UserError(`"${name}" is up: take it down first (overlay-connect tunnel down "${name}")`);
+      if (await (await ctx.tunnelService()).isActive(name!))
+        throw new UserError(`"${name}" is up: take it down first (overlay-connect tunnel down "${name}")`);
       ctx.tunnels.remove(name!);
       ctx.out(`Removed "${name}"`);
     },
@@ -107,13 +140,24 @@ export const tunnelCommands: Command[] = [
 
 function printStatuses(ctx: Parameters<Command['run']>[0], statuses: TunnelStatus[]): void {
   if (ctx.json) {
-    ctx.printJson(statuses.map((s) => ({
-      name: s.name, interface: s.interface, state: s.state, rxBytes: s.rxBytes, txBytes: s.txBytes,
-      latestHandshake: s.latestHandshake, endpoint: s.endpoint, error: s.error, detail: s.detail, netns: s.netns,
-    })));
+    ctx.printJson(
+      statuses.map((s) => ({
+        name: s.name,
+        interface: s.interface,
+        state: s.state,
+        rxBytes: s.rxBytes,
+        txBytes: s.txBytes,
+        latestHandshake: s.latestHandshake,
+        endpoint: s.endpoint,
+        error: s.error,
+        detail: s.detail,
+        netns: s.netns,
+      })),
+    );
     return;
   }
-  if (!statuses.length) return ctx.out('No tunnels yet: import one with `overlay-connect tunnel import FILE`');
+  if (!statuses.length)
+    return ctx.out('No tunnels yet: import one with `overlay-connect tunnel import FILE`');
   const now = Date.now() / 1000;
   for (const s of statuses) {
     const parts = [`${s.name} (${s.interface}${s.netns ? ` in ${s.netns}` : ''}): ${s.state}`];
@@ -136,7 +180,8 @@ tunnelCommands.push(
   {
     path: ['tunnel', 'up'],
     args: ['NAME'],
-    summary: 'Bring a tunnel up with wg-quick: through the helper if installed, else directly as root, else asking for administrator rights',
+    summary:
+      'Bring a tunnel up with wg-quick: through the helper if installed, else directly as root, else asking for administrator rights',
     async run(ctx, [name]) {
       const service = await ctx.tunnelService();
       const choice = await ctx.driverChoice();

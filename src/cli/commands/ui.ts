@@ -12,11 +12,15 @@ export const uiCommands: Command[] = [
   {
     path: ['ui'],
     args: [],
-    options: { port: { type: 'string', value: 'N', description: 'port on 127.0.0.1 (default: any free one)' } },
-    summary: 'Serve the desktop window in a browser, on 127.0.0.1 only, behind a random token (headless machines)',
+    options: {
+      port: { type: 'string', value: 'N', description: 'port on 127.0.0.1 (default: any free one)' },
+    },
+    summary:
+      'Serve the desktop window in a browser, on 127.0.0.1 only, behind a random token (headless machines)',
     async run(ctx, _args, opts) {
       const port = typeof opts.port === 'string' ? Number(opts.port) : 0;
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError('--port takes a port number');
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new UserError('--port takes a port number');
       const driver = await ctx.driver();
       // Unlock now, in the terminal: the browser must never be asked for (or sent) the passphrase.
       const provider = passphraseProvider(cliPassphraseSource(ctx.io.env, ctx.io.stdin, ctx.io.stderr));

@@ -25,7 +25,11 @@ export function signHex(identity: Ed25519Identity, text: string): string {
 
 export function verifyHex(publicKeyHex: string, text: string, signatureHex: string): boolean {
   if (!/^[0-9a-f]{128}$/i.test(signatureHex) || !/^[0-9a-f]{64}$/i.test(publicKeyHex)) return false;
-  return nacl.sign.detached.verify(new TextEncoder().encode(text), Buffer.from(signatureHex, 'hex'), Buffer.from(publicKeyHex, 'hex'));
+  return nacl.sign.detached.verify(
+    new TextEncoder().encode(text),
+    Buffer.from(signatureHex, 'hex'),
+    Buffer.from(publicKeyHex, 'hex'),
+  );
 }
 
 /** A node id is the base58 of its ed25519 public key. */

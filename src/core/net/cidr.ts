@@ -27,7 +27,10 @@ export function overlaps(a: string, b: string): boolean {
 }
 
 /** The first pair of overlapping prefixes between two lists, if any. */
-export function firstOverlap(left: readonly string[], right: readonly string[]): [string, string] | undefined {
+export function firstOverlap(
+  left: readonly string[],
+  right: readonly string[],
+): [string, string] | undefined {
   const r = right.map(parsePrefix);
   for (const l of left.map(parsePrefix)) {
     const hit = r.find((p) => prefixesOverlap(l, p));
@@ -100,7 +103,9 @@ function sweep<T extends number | bigint>(spans: Span<T>[]): [string, string] | 
  * is the shorter one; IPv4 is checked that way with one hash lookup per prefix length in use (a plan has
  * two: /24 and /32), IPv6 by a sort-and-sweep.
  */
-export function overlapBetweenOwners(items: ReadonlyArray<{ owner: number; text: string }>): [string, string] | undefined {
+export function overlapBetweenOwners(
+  items: ReadonlyArray<{ owner: number; text: string }>,
+): [string, string] | undefined {
   const byLength = new Map<number, Map<number, { owner: number; text: string }>>();
   const v4: Array<{ owner: number; text: string; start: number; bits: number }> = [];
   const v6: Span<bigint>[] = [];

@@ -23,9 +23,14 @@ function parseUserCidr(text: string, what: string): [ipaddr.IPv4, number] {
 /** Checks a network's range: a /16 inside RFC 1918, written as its network address. */
 export function checkNetworkRange(text: string): string {
   const [addr, bits] = parseUserCidr(text, 'an IPv4 range like 10.20.0.0/16');
-  if (bits !== 16) throw new UserError(`The network range must be a /16, not /${bits} (e.g. ${addr.octets[0]}.${addr.octets[1]}.0.0/16)`);
+  if (bits !== 16)
+    throw new UserError(
+      `The network range must be a /16, not /${bits} (e.g. ${addr.octets[0]}.${addr.octets[1]}.0.0/16)`,
+    );
   if (!RFC1918.some(([net, len]) => addr.match(net, len))) {
-    throw new UserError(`The network range must be private (RFC 1918: inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16), not ${text}`);
+    throw new UserError(
+      `The network range must be private (RFC 1918: inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16), not ${text}`,
+    );
   }
   const [a, b, c, d] = addr.octets;
   if (c !== 0 || d !== 0) throw new UserError(`Write the range as its network address: ${a}.${b}.0.0/16`);
@@ -58,7 +63,8 @@ export function checkSubnet(ipRange: string, subnet: string, used: Iterable<stri
   const [a, b, c, d] = addr.octets;
   if (d !== 0) throw new UserError(`Write the subnet as its network address: ${a}.${b}.${c}.0/24`);
   const canonical = `${a}.${b}.${c}.0/24`;
-  for (const u of used) if (u === canonical) throw new UserError(`${canonical} is already part of this network`);
+  for (const u of used)
+    if (u === canonical) throw new UserError(`${canonical} is already part of this network`);
   return canonical;
 }
 
@@ -67,7 +73,8 @@ export function firstFreeSubnet(ipRange: string, used: Iterable<string>): string
   // Third octets in use, read off the (already validated) texts: this runs once per node of a plan.
   const prefix = ipRange.slice(0, ipRange.indexOf('.', ipRange.indexOf('.') + 1) + 1);
   const taken = new Set<number>();
-  for (const u of used) if (u.startsWith(prefix)) taken.add(Number(u.slice(prefix.length, u.indexOf('.', prefix.length))));
+  for (const u of used)
+    if (u.startsWith(prefix)) taken.add(Number(u.slice(prefix.length, u.indexOf('.', prefix.length))));
   for (let c = 1; c <= 254; c++) if (!taken.has(c)) return `${prefix}${c}.0/24`;
   throw new UserError(`The network ${ipRange} has no free /24 left (254 at most)`);
 }
@@ -75,7 +82,9 @@ export function firstFreeSubnet(ipRange: string, used: Iterable<string>): string
 /** Network names reach the explorer and zos (which derives interface names from them): keep them plain. */
 export function checkNetworkName(name: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name)) {
-    throw new UserError('A network name has 1 to 64 letters, digits, ".", "_" or "-", and starts with a letter or digit');
+    throw new UserError(
+      'A network name has 1 to 64 letters, digits, ".", "_" or "-", and starts with a letter or digit',
+    );
   }
   return name;
 }

@@ -22,7 +22,11 @@ function dialOf(n: PlannedNode): Dial {
   let d = dials.get(n);
   if (!d) {
     const { ipv4, ipv6 } = n.endpoints;
-    d = { hidden: !ipv4 && !ipv6, v4: ipv4 ? `${ipv4}:${n.listenPort}` : null, v6: ipv6 ? `[${ipv6}]:${n.listenPort}` : null };
+    d = {
+      hidden: !ipv4 && !ipv6,
+      v4: ipv4 ? `${ipv4}:${n.listenPort}` : null,
+      v6: ipv6 ? `[${ipv6}]:${n.listenPort}` : null,
+    };
     dials.set(n, d);
   }
   return d;
@@ -63,12 +67,17 @@ interface MeshContext {
 
 function meshContext(net: NetworkRecord): MeshContext {
   const accessRoutes = new Map<string, string[]>();
-  for (const a of net.accesses) accessRoutes.set(a.nodeId, [...(accessRoutes.get(a.nodeId) ?? []), ...routed(a.subnet)]);
+  for (const a of net.accesses)
+    accessRoutes.set(a.nodeId, [...(accessRoutes.get(a.nodeId) ?? []), ...routed(a.subnet)]);
   return { relay: relayOf(net), accessRoutes };
 }
 
 /** The peers of one node's NR. */
-export function peersFor(net: NetworkRecord, nr: PlannedNode, ctx: MeshContext = meshContext(net)): ExplorerPeer[] {
+export function peersFor(
+  net: NetworkRecord,
+  nr: PlannedNode,
+  ctx: MeshContext = meshContext(net),
+): ExplorerPeer[] {
   const { relay, accessRoutes } = ctx;
   const none: string[] = [];
   const peers = new Map<string, ExplorerPeer>();
@@ -80,7 +89,12 @@ export function peersFor(net: NetworkRecord, nr: PlannedNode, ctx: MeshContext =
       viaRelay.push(onr);
       continue;
     }
-    peers.set(onr.nodeId, { public_key: onr.wgPublicKey, allowed_iprange: [...routed(onr.subnet), ...(accessRoutes.get(onr.nodeId) ?? none)], endpoint, iprange: onr.subnet });
+    peers.set(onr.nodeId, {
+      public_key: onr.wgPublicKey,
+      allowed_iprange: [...routed(onr.subnet), ...(accessRoutes.get(onr.nodeId) ?? none)],
+      endpoint,
+      iprange: onr.subnet,
+    });
   }
   for (const far of viaRelay) {
     const entry = relay && relay !== nr ? peers.get(relay.nodeId) : undefined;
@@ -95,14 +109,22 @@ export function peersFor(net: NetworkRecord, nr: PlannedNode, ctx: MeshContext =
   }
   const out = [...peers.values()];
   for (const access of net.accesses) {
-    if (access.nodeId === nr.nodeId) out.push({ public_key: access.wgPublicKey, allowed_iprange: [...routed(access.subnet)], endpoint: '', iprange: access.subnet });
+    if (access.nodeId === nr.nodeId)
+      out.push({
+        public_key: access.wgPublicKey,
+        allowed_iprange: [...routed(access.subnet)],
+        endpoint: '',
+        iprange: access.subnet,
+      });
   }
   return out;
 }
 
 /** The first pair of overlapping allowed prefixes between two different peers of one NR. */
 export function overlapWithin(peers: ExplorerPeer[]): [string, string] | undefined {
-  return overlapBetweenOwners(peers.flatMap((p, owner) => p.allowed_iprange.map((text) => ({ owner, text }))));
+  return overlapBetweenOwners(
+    peers.flatMap((p, owner) => p.allowed_iprange.map((text) => ({ owner, text }))),
+  );
 }
 
 /**
@@ -125,12 +147,16 @@ export function duplicateWithin(peers: ExplorerPeer[]): [string, string] | undef
 
 /** Every NR of the network with its peers; refuses a plan in which one node's peers overlap. */
 export function networkResources(net: NetworkRecord): ExplorerNetworkResource[] {
-  if (net.nodes.some(hidden) && !relayOf(net)) throw new UserError('Network has hidden nodes but no node with a public IPv4 to relay them: add one');
+  if (net.nodes.some(hidden) && !relayOf(net))
+    throw new UserError('Network has hidden nodes but no node with a public IPv4 to relay them: add one');
   const ctx = meshContext(net);
   return net.nodes.map((nr) => {
     const peers = peersFor(net, nr, ctx);
     const clash = duplicateWithin(peers);
-    if (clash) throw new UserError(`Peers of node ${nr.nodeId} would both route ${clash[0]} and ${clash[1]}: refusing a plan WireGuard would resolve silently`);
+    if (clash)
+      throw new UserError(
+        `Peers of node ${nr.nodeId} would both route ${clash[0]} and ${clash[1]}: refusing a plan WireGuard would resolve silently`,
+      );
     return {
       node_id: nr.nodeId,
       wireguard_private_key_encrypted: nr.wgPrivateKeyEncrypted,
@@ -147,12 +173,16 @@ export function networkResources(net: NetworkRecord): ExplorerNetworkResource[] 
  * needs, at a fraction of `networkResources`' cost. Same rules (`directEndpoint`, `relayOf`), same
  * refusals, reported as `problem` rather than thrown.
  */
-export function meshSummary(net: NetworkRecord, listLinks: boolean): { links: [string, string][]; relayVia: Map<string, string>; problem: string | null } {
+export function meshSummary(
+  net: NetworkRecord,
+  listLinks: boolean,
+): { links: [string, string][]; relayVia: Map<string, string>; problem: string | null } {
   const relay = relayOf(net);
   const links: [string, string][] = [];
   const relayVia = new Map<string, string>();
   let problem: string | null = null;
-  if (net.nodes.some(hidden) && !relay) problem = 'Network has hidden nodes but no node with a public IPv4 to relay them: add one';
+  if (net.nodes.some(hidden) && !relay)
+    problem = 'Network has hidden nodes but no node with a public IPv4 to relay them: add one';
   const nodes = net.nodes;
   for (let i = 0; i < nodes.length; i++) {
     for (let j = 0; j < nodes.length; j++) {
@@ -162,7 +192,12 @@ export function meshSummary(net: NetworkRecord, listLinks: boolean): { links: [s
         if (listLinks && i < j) links.push([nodes[i]!.nodeId, nodes[j]!.nodeId]);
         continue;
       }
-      if (relay && relay !== nodes[i] && directEndpoint(nodes[i]!, relay) !== undefined && directEndpoint(relay, nodes[j]!) !== undefined) {
+      if (
+        relay &&
+        relay !== nodes[i] &&
+        directEndpoint(nodes[i]!, relay) !== undefined &&
+        directEndpoint(relay, nodes[j]!) !== undefined
+      ) {
         relayVia.set(nodes[i]!.nodeId, relay.nodeId);
       } else {
         problem ??= `Node ${nodes[i]!.nodeId} cannot reach node ${nodes[j]!.nodeId}: no common address family and no relay between them`;

@@ -18,9 +18,16 @@ export interface PingTools {
   ip?: string;
 }
 
-export function ping(tools: PingTools, address: string, netns?: string, timeoutS = 2): Promise<{ reachable: boolean; rttMs: number | null }> {
+export function ping(
+  tools: PingTools,
+  address: string,
+  netns?: string,
+  timeoutS = 2,
+): Promise<{ reachable: boolean; rttMs: number | null }> {
   const args = ['-c', '1', '-W', String(timeoutS), '-n', address];
-  const [file, argv] = netns ? [tools.ip ?? 'ip', ['netns', 'exec', netns, tools.ping, ...args]] : [tools.ping, args];
+  const [file, argv] = netns
+    ? [tools.ip ?? 'ip', ['netns', 'exec', netns, tools.ping, ...args]]
+    : [tools.ping, args];
   return new Promise((resolve) => {
     execFile(file, argv, { timeout: (timeoutS + 3) * 1000 }, (err, stdout) => {
       const rtt = /time[=<]([\d.]+) ms/.exec(String(stdout));
@@ -29,12 +36,20 @@ export function ping(tools: PingTools, address: string, netns?: string, timeoutS
   });
 }
 
-export async function checkNetwork(net: NetworkRecord, tools: PingTools, netns?: string): Promise<Reachability[]> {
-  const targets = net.nodes.flatMap((n) => [gatewayIp(n.subnet), wgRoutingIp(n.subnet)].map((address) => ({ nodeId: n.nodeId, address })));
+export async function checkNetwork(
+  net: NetworkRecord,
+  tools: PingTools,
+  netns?: string,
+): Promise<Reachability[]> {
+  const targets = net.nodes.flatMap((n) =>
+    [gatewayIp(n.subnet), wgRoutingIp(n.subnet)].map((address) => ({ nodeId: n.nodeId, address })),
+  );
   // A first packet may wait for a handshake: one retry before calling an address unreachable.
-  return Promise.all(targets.map(async (t) => {
-    let r = await ping(tools, t.address, netns);
-    if (!r.reachable) r = await ping(tools, t.address, netns);
-    return { ...t, ...r };
-  }));
+  return Promise.all(
+    targets.map(async (t) => {
+      let r = await ping(tools, t.address, netns);
+      if (!r.reachable) r = await ping(tools, t.address, netns);
+      return { ...t, ...r };
+    }),
+  );
 }

@@ -16,7 +16,13 @@ import type { NetworkRecord, ReservationRef } from './model.js';
 import { resultSignatureValid } from './result-signature.js';
 import { endpointKind, nodeEndpoints, type EndpointKind } from './node-endpoints.js';
 import { addAccess, addNode, createNetwork } from './planner.js';
-import { buildDeleteRequest, buildReservation, DEFAULT_RESERVATION_S, NEXT_ACTION, RESULT_STATE } from './reservation.js';
+import {
+  buildDeleteRequest,
+  buildReservation,
+  DEFAULT_RESERVATION_S,
+  NEXT_ACTION,
+  RESULT_STATE,
+} from './reservation.js';
 
 /** The retired v2 explorer; `devnet up` (or --explorer) points the app at a live one. */
 export const DEFAULT_EXPLORER = 'https://explorer.grid.tf';
@@ -77,11 +83,15 @@ export class NetworkService {
     return id;
   }
 
-  async createIdentity(options: { name?: string; email?: string; seedHex?: string } = {}): Promise<{ identity: IdentityRecord; registered?: number; warning?: string }> {
-    if (this.store.read().identity) throw new UserError('An identity exists already (identity show); this store keeps one');
+  async createIdentity(
+    options: { name?: string; email?: string; seedHex?: string } = {},
+  ): Promise<{ identity: IdentityRecord; registered?: number; warning?: string }> {
+    if (this.store.read().identity)
+      throw new UserError('An identity exists already (identity show); this store keeps one');
     let keys: Ed25519Identity;
     if (options.seedHex !== undefined) {
-      if (!/^[0-9a-fA-F]{64}$/.test(options.seedHex)) throw new UserError('The seed must be 32 bytes in hex (64 characters)');
+      if (!/^[0-9a-fA-F]{64}$/.test(options.seedHex))
+        throw new UserError('The seed must be 32 bytes in hex (64 characters)');
       keys = identityFromSeed(Buffer.from(options.seedHex, 'hex'));
     } else {
       keys = newIdentity();
@@ -89,7 +99,13 @@ export class NetworkService {
     const name = options.name ?? defaultIdentityName();
     const email = options.email ?? '';
     const sealed = await this.keyring.seal(toHex(keys.seed));
-    const record: IdentityRecord = { name, email, publicKeyHex: toHex(keys.publicKey), tids: {}, createdAt: new Date().toISOString() };
+    const record: IdentityRecord = {
+      name,
+      email,
+      publicKeyHex: toHex(keys.publicKey),
+      tids: {},
+      createdAt: new Date().toISOString(),
+    };
     this.store.update((d) => {
       d.identity = record;
       d.secrets[IDENTITY_SECRET] = sealed;
@@ -99,7 +115,10 @@ export class NetworkService {
       const tid = await this.ensureRegistered();
       return { identity: this.identity(), registered: tid };
     } catch (e) {
-      return { identity: record, warning: `not registered in the phonebook of ${this.explorerUrl} yet: ${(e as Error).message}` };
+      return {
+        identity: record,
+        warning: `not registered in the phonebook of ${this.explorerUrl} yet: ${(e as Error).message}`,
+      };
     }
   }
 
@@ -108,7 +127,11 @@ export class NetworkService {
     const id = this.identity();
     const key = this.explorer(url).base;
     if (id.tids[key]) return id.tids[key];
-    const user = await this.explorer(url).registerUser({ name: id.name, email: id.email, pubkey: id.publicKeyHex });
+    const user = await this.explorer(url).registerUser({
+      name: id.name,
+      email: id.email,
+      pubkey: id.publicKeyHex,
+    });
     this.store.update((d) => {
       d.identity!.tids[key] = user.id;
     });
@@ -118,13 +141,17 @@ export class NetworkService {
   private async identityKeys(): Promise<Ed25519Identity> {
     this.identity();
     const sealed = this.store.read().secrets[IDENTITY_SECRET];
-    if (!sealed) throw new UserError('The identity\'s key is missing from the store');
+    if (!sealed) throw new UserError("The identity's key is missing from the store");
     return identityFromSeed(Buffer.from(await this.keyring.open(sealed), 'hex'));
   }
 
   // --- nodes ------------------------------------------------------------------------------------------
 
-  async searchNodes(filter: NodeFilter, nowS = Date.now() / 1000, onRejected?: (nodeId: string, why: string) => void): Promise<FoundNode[]> {
+  async searchNodes(
+    filter: NodeFilter,
+    nowS = Date.now() / 1000,
+    onRejected?: (nodeId: string, why: string) => void,
+  ): Promise<FoundNode[]> {
     const nodes = await this.explorer().listNodes({ farm: filter.farm }, undefined, onRejected);
     return nodes
       .map((n) => ({ ...n, endpoint_kind: endpointKind(nodeEndpoints(n)) }))
@@ -165,7 +192,11 @@ export class NetworkService {
     return this.commit(name, net, next);
   }
 
-  async addAccess(name: string, nodeId: string, options: { subnet?: string; family?: 4 | 6; tunnelName?: string } = {}): Promise<{ network: NetworkRecord; tunnelName: string }> {
+  async addAccess(
+    name: string,
+    nodeId: string,
+    options: { subnet?: string; family?: 4 | 6; tunnelName?: string } = {},
+  ): Promise<{ network: NetworkRecord; tunnelName: string }> {
     const net = this.get(name);
     const taken = new Set(Object.keys(this.store.read().tunnels));
     let tunnelName = options.tunnelName ?? net.name;
@@ -195,9 +226,18 @@ export class NetworkService {
     const client = this.explorer(url);
     const id = await client.createReservation(body);
     const info = await client.getReservation(id);
-    if (info.next_action === NEXT_ACTION.indexOf('pay')) await client.pay(id, buildDeleteRequest(id, body.json, tid, keys));
-    else if (info.next_action >= NEXT_ACTION.indexOf('delete')) throw new UserError(`The explorer stopped reservation ${id} at once (next action: ${NEXT_ACTION[info.next_action]})`);
-    const ref = { id, json: body.json, expiration: body.data_reservation.expiration_reservation, registeredAt: Math.floor(Date.now() / 1000) };
+    if (info.next_action === NEXT_ACTION.indexOf('pay'))
+      await client.pay(id, buildDeleteRequest(id, body.json, tid, keys));
+    else if (info.next_action >= NEXT_ACTION.indexOf('delete'))
+      throw new UserError(
+        `The explorer stopped reservation ${id} at once (next action: ${NEXT_ACTION[info.next_action]})`,
+      );
+    const ref = {
+      id,
+      json: body.json,
+      expiration: body.data_reservation.expiration_reservation,
+      registeredAt: Math.floor(Date.now() / 1000),
+    };
     // A pending reservation that never settled is replaced by this one: delete it rather than pay for both.
     if (net.pending) await this.deleteReservations(url, [net.pending], tid, keys);
     const next: NetworkRecord = net.reservation
@@ -213,30 +253,53 @@ export class NetworkService {
    */
   async status(name: string): Promise<NetworkStatus> {
     const net = this.get(name);
-    if (!net.reservation) throw new UserError(`Network ${name} is not registered yet (network register ${name})`);
+    if (!net.reservation)
+      throw new UserError(`Network ${name} is not registered yet (network register ${name})`);
     const url = net.explorer ?? this.explorerUrl;
     const client = this.explorer(url);
     const ignored: string[] = [];
     const current = summarize(net, await client.getReservation(net.reservation.id), ignored);
     if (!net.pending) return { network: net.name, ...current, ignored, notes: [] };
     const pending = summarize(net, await client.getReservation(net.pending.id), ignored);
-    const ok = pending.nodes.every((n) => n.state === 'ok') && pending.nextAction === NEXT_ACTION.indexOf('deploy');
-    const failed = pending.nodes.some((n) => n.state === 'error') || pending.nextAction >= NEXT_ACTION.indexOf('delete');
+    const ok =
+      pending.nodes.every((n) => n.state === 'ok') && pending.nextAction === NEXT_ACTION.indexOf('deploy');
+    const failed =
+      pending.nodes.some((n) => n.state === 'error') || pending.nextAction >= NEXT_ACTION.indexOf('delete');
     if (!ok && !failed) return { network: net.name, ...pending, previous: current, ignored, notes: [] };
     const keys = await this.identityKeys();
     const tid = await this.ensureRegistered(url);
     if (ok) {
       await this.deleteReservations(url, [net.reservation, ...(net.superseded ?? [])], tid, keys);
       this.commit(name, net, { ...net, reservation: net.pending, pending: undefined, superseded: undefined });
-      return { network: net.name, ...pending, ignored, notes: [`Reservation ${net.pending.id} is in force; the previous reservation ${net.reservation.id} was deleted`] };
+      return {
+        network: net.name,
+        ...pending,
+        ignored,
+        notes: [
+          `Reservation ${net.pending.id} is in force; the previous reservation ${net.reservation.id} was deleted`,
+        ],
+      };
     }
     await this.deleteReservations(url, [net.pending], tid, keys);
     this.commit(name, net, { ...net, pending: undefined, dirty: true });
-    return { network: net.name, ...pending, previous: current, ignored, notes: [`Reservation ${net.pending.id} failed and was deleted; reservation ${net.reservation.id} keeps running`] };
+    return {
+      network: net.name,
+      ...pending,
+      previous: current,
+      ignored,
+      notes: [
+        `Reservation ${net.pending.id} failed and was deleted; reservation ${net.reservation.id} keeps running`,
+      ],
+    };
   }
 
   /** Signs the deletion of each reservation the explorer has not already deleted. */
-  private async deleteReservations(url: string, refs: ReservationRef[], tid: number, keys: Ed25519Identity): Promise<void> {
+  private async deleteReservations(
+    url: string,
+    refs: ReservationRef[],
+    tid: number,
+    keys: Ed25519Identity,
+  ): Promise<void> {
     const client = this.explorer(url);
     for (const ref of refs) {
       const info = await client.getReservation(ref.id);
@@ -246,12 +309,20 @@ export class NetworkService {
   }
 
   /** Signs the deletion of every reservation of the network, then forgets it and its access tunnels. */
-  async delete(name: string, isTunnelActive: (tunnel: string) => boolean | Promise<boolean> = () => false): Promise<void> {
+  async delete(
+    name: string,
+    isTunnelActive: (tunnel: string) => boolean | Promise<boolean> = () => false,
+  ): Promise<void> {
     const net = this.get(name);
     for (const a of net.accesses) {
-      if (await isTunnelActive(a.tunnelName)) throw new UserError(`The access tunnel "${a.tunnelName}" is up: take it down first`);
+      if (await isTunnelActive(a.tunnelName))
+        throw new UserError(`The access tunnel "${a.tunnelName}" is up: take it down first`);
     }
-    const refs = [...(net.pending ? [net.pending] : []), ...(net.reservation ? [net.reservation] : []), ...[...(net.superseded ?? [])].reverse()];
+    const refs = [
+      ...(net.pending ? [net.pending] : []),
+      ...(net.reservation ? [net.reservation] : []),
+      ...[...(net.superseded ?? [])].reverse(),
+    ];
     if (refs.length) {
       const url = net.explorer ?? this.explorerUrl;
       await this.deleteReservations(url, refs, await this.ensureRegistered(url), await this.identityKeys());
@@ -282,7 +353,9 @@ export class NetworkService {
 /** Refuses to overwrite a network another process changed meanwhile (nothing lost, nothing half-applied). */
 function assertUnchanged(current: NetworkRecord | undefined, before: NetworkRecord): void {
   if (JSON.stringify(current) !== JSON.stringify(before)) {
-    throw new UserError(`Network ${before.name} was changed by another overlay-connect meanwhile; nothing was written, try again`);
+    throw new UserError(
+      `Network ${before.name} was changed by another overlay-connect meanwhile; nothing was written, try again`,
+    );
   }
 }
 
@@ -295,17 +368,35 @@ function summarize(net: NetworkRecord, info: ReservationInfo, ignored: string[])
   const workloadId = `${info.id}-1`; // buildReservation's one network workload
   const byNode = new Map(net.nodes.map((n) => [n.nodeId, n]));
   for (const r of info.results) {
-    if (!byNode.has(r.node_id) || r.workload_id !== workloadId) ignored.push(`reservation ${info.id}: a result from ${r.node_id} for workload ${r.workload_id}, which this network did not ask of it`);
+    if (!byNode.has(r.node_id) || r.workload_id !== workloadId)
+      ignored.push(
+        `reservation ${info.id}: a result from ${r.node_id} for workload ${r.workload_id}, which this network did not ask of it`,
+      );
   }
   const nodes = net.nodes.map((n): NodeProvisioning => {
-    const mine = info.results.filter((r) => r.node_id === n.nodeId && r.workload_id === workloadId).sort((a, b) => b.epoch - a.epoch)[0];
+    const mine = info.results
+      .filter((r) => r.node_id === n.nodeId && r.workload_id === workloadId)
+      .sort((a, b) => b.epoch - a.epoch)[0];
     if (!mine) return { nodeId: n.nodeId, state: 'pending', message: '' };
     if (!resultSignatureValid(n.publicKeyHex, mine)) {
-      return { nodeId: n.nodeId, state: 'error', message: `the result the explorer shows for node ${n.nodeId} is not signed by that node's key: refusing it (a wrong explorer, or a tampered reply)` };
+      return {
+        nodeId: n.nodeId,
+        state: 'error',
+        message: `the result the explorer shows for node ${n.nodeId} is not signed by that node's key: refusing it (a wrong explorer, or a tampered reply)`,
+      };
     }
-    return { nodeId: n.nodeId, state: RESULT_STATE[mine.state] ?? 'error', message: String(mine.message ?? '') };
+    return {
+      nodeId: n.nodeId,
+      state: RESULT_STATE[mine.state] ?? 'error',
+      message: String(mine.message ?? ''),
+    };
   });
-  return { reservationId: info.id, nextAction: info.next_action, nextActionName: NEXT_ACTION[info.next_action] ?? `unknown (${info.next_action})`, nodes };
+  return {
+    reservationId: info.id,
+    nextAction: info.next_action,
+    nextActionName: NEXT_ACTION[info.next_action] ?? `unknown (${info.next_action})`,
+    nodes,
+  };
 }
 
 function defaultIdentityName(): string {

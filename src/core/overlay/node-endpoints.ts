@@ -17,8 +17,26 @@ export interface ExplorerNodeAddressing {
   ifaces?: Array<{ name?: string; addrs?: string[] | null }> | null;
 }
 
-const NOT_PUBLIC_V4 = new Set(['unspecified', 'broadcast', 'multicast', 'linkLocal', 'loopback', 'private', 'carrierGradeNat']);
-const NOT_PUBLIC_V6 = new Set(['unspecified', 'linkLocal', 'multicast', 'loopback', 'uniqueLocal', 'ipv4Mapped', 'rfc6145', 'rfc6052', 'teredo']);
+const NOT_PUBLIC_V4 = new Set([
+  'unspecified',
+  'broadcast',
+  'multicast',
+  'linkLocal',
+  'loopback',
+  'private',
+  'carrierGradeNat',
+]);
+const NOT_PUBLIC_V6 = new Set([
+  'unspecified',
+  'linkLocal',
+  'multicast',
+  'loopback',
+  'uniqueLocal',
+  'ipv4Mapped',
+  'rfc6145',
+  'rfc6052',
+  'teredo',
+]);
 
 /** Global unicast and not private, like Go's IsGlobalUnicast() && !IsPrivate() that zos uses
  * (documentation ranges count as public there too, which the devnet relies on). */
@@ -39,9 +57,15 @@ export function nodeEndpoints(node: ExplorerNodeAddressing): NodeEndpoints {
   if (pc && pc.master) {
     const v4 = bare(pc.ipv4);
     const v6 = bare(pc.ipv6);
-    return { ipv4: v4 && ipaddr.parse(v4).kind() === 'ipv4' ? v4 : null, ipv6: v6 && ipaddr.parse(v6).kind() === 'ipv6' ? v6 : null };
+    return {
+      ipv4: v4 && ipaddr.parse(v4).kind() === 'ipv4' ? v4 : null,
+      ipv6: v6 && ipaddr.parse(v6).kind() === 'ipv6' ? v6 : null,
+    };
   }
-  const addrs = (node.ifaces ?? []).flatMap((i) => i.addrs ?? []).map(bare).filter((a): a is string => a !== null && isPublicAddress(a));
+  const addrs = (node.ifaces ?? [])
+    .flatMap((i) => i.addrs ?? [])
+    .map(bare)
+    .filter((a): a is string => a !== null && isPublicAddress(a));
   return {
     ipv4: addrs.find((a) => ipaddr.parse(a).kind() === 'ipv4') ?? null,
     ipv6: addrs.find((a) => ipaddr.parse(a).kind() === 'ipv6') ?? null,

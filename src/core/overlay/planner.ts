@@ -10,7 +10,14 @@ import { loadSodium } from '../crypto/sodium.js';
 import { x25519KeyPair } from '../crypto/x25519.js';
 import { bytesToKey } from '../wgconf/keys.js';
 import type { WgConfig } from '../wgconf/model.js';
-import { checkNetworkName, checkNetworkRange, checkSubnet, firstFreeSubnet, routingRange, wgRoutingIp } from './address-plan.js';
+import {
+  checkNetworkName,
+  checkNetworkRange,
+  checkSubnet,
+  firstFreeSubnet,
+  routingRange,
+  wgRoutingIp,
+} from './address-plan.js';
 import type { NetworkRecord, PlannedAccess, PlannedNode } from './model.js';
 import { endpointKind, nodeEndpoints, type ExplorerNodeAddressing } from './node-endpoints.js';
 
@@ -27,13 +34,25 @@ export const PORT_MIN = 1024;
 export const PORT_MAX = 32767;
 
 export function createNetwork(name: string, ipRange: string, now = new Date()): NetworkRecord {
-  return { name: checkNetworkName(name), ipRange: checkNetworkRange(ipRange), nodes: [], accesses: [], createdAt: now.toISOString() };
+  return {
+    name: checkNetworkName(name),
+    ipRange: checkNetworkRange(ipRange),
+    nodes: [],
+    accesses: [],
+    createdAt: now.toISOString(),
+  };
 }
 
-const usedSubnets = (net: NetworkRecord) => [...net.nodes.map((n) => n.subnet), ...net.accesses.map((a) => a.subnet)];
+const usedSubnets = (net: NetworkRecord) => [
+  ...net.nodes.map((n) => n.subnet),
+  ...net.accesses.map((a) => a.subnet),
+];
 
 /** A listen port in 1024–32767 that the node does not use (its `wg_ports`) and zos does not reserve. */
-export function pickListenPort(taken: Iterable<number>, random: (min: number, max: number) => number = randomInt): number {
+export function pickListenPort(
+  taken: Iterable<number>,
+  random: (min: number, max: number) => number = randomInt,
+): number {
   const avoid = new Set([...taken, ...RESERVED_PORTS]);
   for (let i = 0; i < 1000; i++) {
     const port = random(PORT_MIN, PORT_MAX + 1);
@@ -49,9 +68,16 @@ export interface AddNodeOptions {
 }
 
 /** Adds a node with a fresh NR key pair (the private key sealed to the node at once). */
-export async function addNode(net: NetworkRecord, node: ExplorerNodeForPlan, options: AddNodeOptions = {}): Promise<NetworkRecord> {
-  if (net.nodes.some((n) => n.nodeId === node.node_id)) throw new UserError(`Node ${node.node_id} is already part of network ${net.name}`);
-  const subnet = options.subnet ? checkSubnet(net.ipRange, options.subnet, usedSubnets(net)) : firstFreeSubnet(net.ipRange, usedSubnets(net));
+export async function addNode(
+  net: NetworkRecord,
+  node: ExplorerNodeForPlan,
+  options: AddNodeOptions = {},
+): Promise<NetworkRecord> {
+  if (net.nodes.some((n) => n.nodeId === node.node_id))
+    throw new UserError(`Node ${node.node_id} is already part of network ${net.name}`);
+  const subnet = options.subnet
+    ? checkSubnet(net.ipRange, options.subnet, usedSubnets(net))
+    : firstFreeSubnet(net.ipRange, usedSubnets(net));
   const sodium = await loadSodium();
   const keys = x25519KeyPair();
   const planned: PlannedNode = {
@@ -61,7 +87,11 @@ export async function addNode(net: NetworkRecord, node: ExplorerNodeForPlan, opt
     listenPort: pickListenPort(node.wg_ports ?? [], options.random),
     endpoints: nodeEndpoints(node),
     wgPublicKey: bytesToKey(keys.publicKey),
-    wgPrivateKeyEncrypted: sealWireguardKey(sodium, bytesToKey(keys.secretKey), nodeCurveKey(sodium, node.public_key_hex)),
+    wgPrivateKeyEncrypted: sealWireguardKey(
+      sodium,
+      bytesToKey(keys.secretKey),
+      nodeCurveKey(sodium, node.public_key_hex),
+    ),
   };
   keys.secretKey.fill(0);
   // Nodes may come in any order (a hidden node before its relay): the whole plan is checked at register.
@@ -83,16 +113,27 @@ export interface AccessResult {
 /** Adds an external access through an entrypoint: the laptop's key pair is made here, locally. */
 export function addAccess(net: NetworkRecord, nodeId: string, options: AddAccessOptions): AccessResult {
   const entry = net.nodes.find((n) => n.nodeId === nodeId);
-  if (!entry) throw new UserError(`Node ${nodeId} is not part of network ${net.name}: add it first (network add-node)`);
+  if (!entry)
+    throw new UserError(`Node ${nodeId} is not part of network ${net.name}: add it first (network add-node)`);
   const family = options.family ?? (entry.endpoints.ipv4 ? 4 : 6);
   const ip = family === 4 ? entry.endpoints.ipv4 : entry.endpoints.ipv6;
   if (!ip) {
     const kind = endpointKind(entry.endpoints);
-    throw new UserError(`Node ${nodeId} has no public IPv${family} address (it is ${kind}): choose another entrypoint${kind === 'ipv6-only' ? ' or --ipv6' : ''}`);
+    throw new UserError(
+      `Node ${nodeId} has no public IPv${family} address (it is ${kind}): choose another entrypoint${kind === 'ipv6-only' ? ' or --ipv6' : ''}`,
+    );
   }
-  const subnet = options.subnet ? checkSubnet(net.ipRange, options.subnet, usedSubnets(net)) : firstFreeSubnet(net.ipRange, usedSubnets(net));
+  const subnet = options.subnet
+    ? checkSubnet(net.ipRange, options.subnet, usedSubnets(net))
+    : firstFreeSubnet(net.ipRange, usedSubnets(net));
   const keys = x25519KeyPair();
-  const access: PlannedAccess = { nodeId, subnet, family, wgPublicKey: bytesToKey(keys.publicKey), tunnelName: options.tunnelName };
+  const access: PlannedAccess = {
+    nodeId,
+    subnet,
+    family,
+    wgPublicKey: bytesToKey(keys.publicKey),
+    tunnelName: options.tunnelName,
+  };
   const network = { ...net, accesses: [...net.accesses, access], dirty: true };
   return { network, config: accessConfig(network, access, bytesToKey(keys.secretKey)) };
 }
@@ -104,6 +145,13 @@ export function accessConfig(net: NetworkRecord, access: PlannedAccess, privateK
   const ip = access.family === 4 ? entry.endpoints.ipv4! : `[${entry.endpoints.ipv6!}]`;
   return {
     interface: { privateKey, addresses: [`${wgRoutingIp(access.subnet)}/32`], dns: [], scripts: [] },
-    peers: [{ publicKey: entry.wgPublicKey, allowedIPs: [net.ipRange, routingRange(net.ipRange)], endpoint: `${ip}:${entry.listenPort}`, persistentKeepalive: 25 }],
+    peers: [
+      {
+        publicKey: entry.wgPublicKey,
+        allowedIPs: [net.ipRange, routingRange(net.ipRange)],
+        endpoint: `${ip}:${entry.listenPort}`,
+        persistentKeepalive: 25,
+      },
+    ],
   };
 }

@@ -30,7 +30,13 @@ export interface DataReservation {
   volumes: unknown[];
   zdbs: unknown[];
   kubernetes: unknown[];
-  networks: Array<{ name: string; workload_id: number; iprange: string; stats_aggregator: unknown[]; network_resources: ReturnType<typeof networkResources> }>;
+  networks: Array<{
+    name: string;
+    workload_id: number;
+    iprange: string;
+    stats_aggregator: unknown[];
+    network_resources: ReturnType<typeof networkResources>;
+  }>;
 }
 
 /** Parses `30d`, `12h`, `90m`, `3600s` or a plain number of seconds. */
@@ -41,10 +47,19 @@ export function parseDuration(text: string): number {
   return Number(m[1]) * unit;
 }
 
-export function buildReservation(net: NetworkRecord, tid: number, identity: Ed25519Identity, durationS: number, nowS = Math.floor(Date.now() / 1000)): ReservationBody {
-  if (durationS < MIN_RESERVATION_S) throw new UserError('A reservation must last at least 1 hour (the explorer refuses shorter ones)');
-  if (!net.nodes.length) throw new UserError(`Network ${net.name} has no nodes yet: add some with network add-node`);
-  if (!Number.isInteger(tid) || tid <= 0) throw new UserError('The identity is not registered in the phonebook yet');
+export function buildReservation(
+  net: NetworkRecord,
+  tid: number,
+  identity: Ed25519Identity,
+  durationS: number,
+  nowS = Math.floor(Date.now() / 1000),
+): ReservationBody {
+  if (durationS < MIN_RESERVATION_S)
+    throw new UserError('A reservation must last at least 1 hour (the explorer refuses shorter ones)');
+  if (!net.nodes.length)
+    throw new UserError(`Network ${net.name} has no nodes yet: add some with network add-node`);
+  if (!Number.isInteger(tid) || tid <= 0)
+    throw new UserError('The identity is not registered in the phonebook yet');
   const data: DataReservation = {
     description: `overlay-connect network ${net.name}`,
     // tfexplorer: a provision quorum of 0 needs no signature; a delete quorum of 0 could never be reached
@@ -58,7 +73,15 @@ export function buildReservation(net: NetworkRecord, tid: number, identity: Ed25
     volumes: [],
     zdbs: [],
     kubernetes: [],
-    networks: [{ name: net.name, workload_id: 1, iprange: net.ipRange, stats_aggregator: [], network_resources: networkResources(net) }],
+    networks: [
+      {
+        name: net.name,
+        workload_id: 1,
+        iprange: net.ipRange,
+        stats_aggregator: [],
+        network_resources: networkResources(net),
+      },
+    ],
   };
   const json = JSON.stringify(data);
   return { json, data_reservation: data, customer_tid: tid, customer_signature: signHex(identity, json) };
@@ -66,7 +89,13 @@ export function buildReservation(net: NetworkRecord, tid: number, identity: Ed25
 
 /** Body of POST /reservations/{id}/sign/delete (and of the devnet's /pay): the signature covers
  * str(id) + json (tfexplorer's Reservation.SignatureVerify). */
-export function buildDeleteRequest(id: number, json: string, tid: number, identity: Ed25519Identity, nowS = Math.floor(Date.now() / 1000)) {
+export function buildDeleteRequest(
+  id: number,
+  json: string,
+  tid: number,
+  identity: Ed25519Identity,
+  nowS = Math.floor(Date.now() / 1000),
+) {
   return { tid, signature: signHex(identity, `${id}${json}`), epoch: nowS };
 }
 

@@ -17,7 +17,12 @@ export interface SignedResult {
 }
 
 export function resultBytes(r: SignedResult): Uint8Array {
-  const data = r.data_json === undefined || r.data_json === null ? '' : typeof r.data_json === 'string' ? r.data_json : JSON.stringify(r.data_json);
+  const data =
+    r.data_json === undefined || r.data_json === null
+      ? ''
+      : typeof r.data_json === 'string'
+        ? r.data_json
+        : JSON.stringify(r.data_json);
   const text = new TextEncoder().encode(`${r.message}${data}`);
   const out = new Uint8Array(text.length + 1);
   out[0] = r.state & 0xff;
@@ -29,7 +34,10 @@ export function signResult(secretKey: Uint8Array, r: SignedResult): string {
   return Buffer.from(nacl.sign.detached(resultBytes(r), secretKey)).toString('hex');
 }
 
-export function resultSignatureValid(publicKeyHex: string, r: SignedResult & { signature?: unknown }): boolean {
+export function resultSignatureValid(
+  publicKeyHex: string,
+  r: SignedResult & { signature?: unknown },
+): boolean {
   const sig = typeof r.signature === 'string' ? r.signature : '';
   if (!/^[0-9a-f]{128}$/i.test(sig) || !/^[0-9a-f]{64}$/i.test(publicKeyHex)) return false;
   return nacl.sign.detached.verify(resultBytes(r), Buffer.from(sig, 'hex'), Buffer.from(publicKeyHex, 'hex'));

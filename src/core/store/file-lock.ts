@@ -87,7 +87,8 @@ export function withFileLock<T>(path: string, fn: () => T, options: LockOptions 
       }
       continue;
     }
-    if (Date.now() > end) throw new UserError(`The store is locked by another overlay-connect process (${path}); try again`);
+    if (Date.now() > end)
+      throw new UserError(`The store is locked by another overlay-connect process (${path}); try again`);
     sleepSync(wait);
   }
   held.set(path, 1);

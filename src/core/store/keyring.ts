@@ -5,7 +5,12 @@
  * user's back.
  */
 import { UserError } from '../errors.js';
-import { KEYRING_CHECK_PLAINTEXT, SecretDecryptError, type KeyringMeta, type SecretCipher } from './cipher.js';
+import {
+  KEYRING_CHECK_PLAINTEXT,
+  SecretDecryptError,
+  type KeyringMeta,
+  type SecretCipher,
+} from './cipher.js';
 import type { StateStore } from './state-store.js';
 
 export interface CipherProvider {
@@ -26,7 +31,10 @@ export class KeyringLockedError extends UserError {
 export class Keyring {
   private unlocked?: Promise<SecretCipher>;
 
-  constructor(private readonly store: StateStore, private readonly provider: CipherProvider) {}
+  constructor(
+    private readonly store: StateStore,
+    private readonly provider: CipherProvider,
+  ) {}
 
   /** Resolves to the verified cipher; concurrent callers share one unlock (one passphrase prompt). */
   unlock(): Promise<SecretCipher> {
@@ -47,7 +55,9 @@ export class Keyring {
       return await cipher.decrypt(ciphertext);
     } catch (e) {
       if (e instanceof SecretDecryptError) {
-        throw new KeyringLockedError(`A secret in ${this.store.path} does not open with this keyring: the file was altered. Nothing was changed.`);
+        throw new KeyringLockedError(
+          `A secret in ${this.store.path} does not open with this keyring: the file was altered. Nothing was changed.`,
+        );
       }
       throw e;
     }
@@ -58,7 +68,9 @@ export class Keyring {
     const meta = data.keyring;
     if (!meta) {
       if (Object.keys(data.secrets).length > 0) {
-        throw new KeyringLockedError(`${this.store.path} holds sealed keys but no keyring record: it was altered. Nothing was changed.`);
+        throw new KeyringLockedError(
+          `${this.store.path} holds sealed keys but no keyring record: it was altered. Nothing was changed.`,
+        );
       }
       const { cipher, params } = await this.provider.create();
       const check = await cipher.encrypt(KEYRING_CHECK_PLAINTEXT);

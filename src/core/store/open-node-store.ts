@@ -21,8 +21,14 @@ export const STORE_OPTIONS = {
 } as const;
 
 export class StoreDamagedError extends UserError {
-  constructor(readonly storePath: string, readonly backupPath: string, cause: string) {
-    super(`The store ${storePath} cannot be read (${cause}). It was not changed; a copy is at ${backupPath}. Restore or move it away, then try again.`);
+  constructor(
+    readonly storePath: string,
+    readonly backupPath: string,
+    cause: string,
+  ) {
+    super(
+      `The store ${storePath} cannot be read (${cause}). It was not changed; a copy is at ${backupPath}. Restore or move it away, then try again.`,
+    );
     this.name = 'StoreDamagedError';
   }
 }
@@ -40,7 +46,8 @@ export function openGuarded(path: string, open: () => ConfBackend): StateStore {
 
 function removeLeftoverTemps(path: string): void {
   const prefix = `${basename(path)}.tmp-`;
-  for (const f of readdirSync(dirname(path))) if (f.startsWith(prefix)) rmSync(join(dirname(path), f), { force: true });
+  for (const f of readdirSync(dirname(path)))
+    if (f.startsWith(prefix)) rmSync(join(dirname(path), f), { force: true });
 }
 
 function openUnlocked(path: string, open: () => ConfBackend): StateStore {
@@ -61,5 +68,12 @@ export function openNodeStore(dataDir: string): StateStore {
   ensurePrivateDir(dataDir);
   const path = join(dataDir, `${STORE_NAME}.json`);
   // conf's types want a generic record; our schema is checked at run time by conf's validator.
-  return openGuarded(path, () => new Conf<Record<string, unknown>>({ cwd: dataDir, ...STORE_OPTIONS } as never) as unknown as ConfBackend);
+  return openGuarded(
+    path,
+    () =>
+      new Conf<Record<string, unknown>>({
+        cwd: dataDir,
+        ...STORE_OPTIONS,
+      } as never) as unknown as ConfBackend,
+  );
 }

@@ -22,13 +22,20 @@ export function newScryptParams(): ScryptParams {
 
 function deriveKey(passphrase: string, params: ScryptParams): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    scrypt(passphrase.normalize('NFC'), Buffer.from(params.salt, 'base64'), 32,
+    scrypt(
+      passphrase.normalize('NFC'),
+      Buffer.from(params.salt, 'base64'),
+      32,
       { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r + (1 << 20) },
-      (err, key) => (err ? reject(err) : resolve(new Uint8Array(key))));
+      (err, key) => (err ? reject(err) : resolve(new Uint8Array(key))),
+    );
   });
 }
 
-export async function createPassphraseCipher(passphrase: string, params: ScryptParams): Promise<SecretCipher> {
+export async function createPassphraseCipher(
+  passphrase: string,
+  params: ScryptParams,
+): Promise<SecretCipher> {
   if (passphrase.length === 0) throw new Error('The passphrase cannot be empty');
   const key = await deriveKey(passphrase, params);
   return {
@@ -42,7 +49,8 @@ export async function createPassphraseCipher(passphrase: string, params: ScryptP
     async decrypt(ciphertext) {
       const bytes = new Uint8Array(Buffer.from(ciphertext, 'base64'));
       const nonce = bytes.subarray(0, nacl.secretbox.nonceLength);
-      const opened = bytes.length > nonce.length ? nacl.secretbox.open(bytes.subarray(nonce.length), nonce, key) : null;
+      const opened =
+        bytes.length > nonce.length ? nacl.secretbox.open(bytes.subarray(nonce.length), nonce, key) : null;
       if (!opened) throw new SecretDecryptError('wrong passphrase, or the ciphertext was altered');
       return new TextDecoder().decode(opened);
     },

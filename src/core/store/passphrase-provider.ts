@@ -1,12 +1,20 @@
 /** Passphrase-based keyring for plain Node: where the passphrase comes from is the caller's business. */
 import type { KeyringMeta } from './cipher.js';
 import type { CipherProvider } from './keyring.js';
-import { createPassphraseCipher, newScryptParams, PASSPHRASE_CIPHER_ID, type ScryptParams } from './passphrase-cipher.js';
+import {
+  createPassphraseCipher,
+  newScryptParams,
+  PASSPHRASE_CIPHER_ID,
+  type ScryptParams,
+} from './passphrase-cipher.js';
 
 /** `confirm` is true when a new keyring is being made (a prompt should ask twice). */
 export type PassphraseSource = (purpose: { confirm: boolean }) => Promise<string>;
 
-export function passphraseProvider(getPassphrase: PassphraseSource, makeParams: () => ScryptParams = newScryptParams): CipherProvider {
+export function passphraseProvider(
+  getPassphrase: PassphraseSource,
+  makeParams: () => ScryptParams = newScryptParams,
+): CipherProvider {
   return {
     cipherId: PASSPHRASE_CIPHER_ID,
     async create() {

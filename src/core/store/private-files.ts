@@ -4,7 +4,17 @@
  * new one, never half of one.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export const PRIVATE_FILE_MODE = 0o600;
@@ -17,7 +27,11 @@ export function ensurePrivateDir(dir: string): void {
 }
 
 /** `durable: false` skips the fsyncs (still atomic): for run-time files that a reboot makes moot anyway. */
-export function writePrivateFile(path: string, data: string | Uint8Array, options: { durable?: boolean } = {}): void {
+export function writePrivateFile(
+  path: string,
+  data: string | Uint8Array,
+  options: { durable?: boolean } = {},
+): void {
   const durable = options.durable ?? true;
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);

@@ -75,13 +75,23 @@ export const STORE_SCHEMA = {
     additionalProperties: {
       type: 'object',
       required: ['name', 'ipRange', 'nodes', 'accesses'],
-      properties: { name: { type: 'string' }, ipRange: { type: 'string' }, nodes: { type: 'array' }, accesses: { type: 'array' } },
+      properties: {
+        name: { type: 'string' },
+        ipRange: { type: 'string' },
+        nodes: { type: 'array' },
+        accesses: { type: 'array' },
+      },
     },
   },
   identity: {
     type: 'object',
     required: ['name', 'publicKeyHex', 'tids'],
-    properties: { name: { type: 'string' }, email: { type: 'string' }, publicKeyHex: { type: 'string', pattern: '^[0-9a-f]{64}$' }, tids: { type: 'object' } },
+    properties: {
+      name: { type: 'string' },
+      email: { type: 'string' },
+      publicKeyHex: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+      tids: { type: 'object' },
+    },
   },
   secrets: { type: 'object', default: {}, additionalProperties: { type: 'string' } },
   keyring: {
@@ -93,7 +103,10 @@ export const STORE_SCHEMA = {
 } as const;
 
 /** Keyed by the version that introduces the change, as conf/electron-store run them. */
-export const STORE_MIGRATIONS: Record<string, (store: { has(key: string): boolean; set(key: string, value: unknown): void }) => void> = {
+export const STORE_MIGRATIONS: Record<
+  string,
+  (store: { has(key: string): boolean; set(key: string, value: unknown): void }) => void
+> = {
   '1.0.0': (store) => {
     for (const key of ['tunnels', 'secrets', 'settings']) if (!store.has(key)) store.set(key, {});
   },

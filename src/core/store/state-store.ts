@@ -22,7 +22,14 @@ export class StateStore {
 
   read(): StoreData {
     const s = this.backend.store as Partial<StoreData>;
-    return { tunnels: s.tunnels ?? {}, networks: s.networks ?? {}, identity: s.identity, secrets: s.secrets ?? {}, keyring: s.keyring, settings: s.settings ?? {} };
+    return {
+      tunnels: s.tunnels ?? {},
+      networks: s.networks ?? {},
+      identity: s.identity,
+      secrets: s.secrets ?? {},
+      keyring: s.keyring,
+      settings: s.settings ?? {},
+    };
   }
 
   /** Applies `change` to a fresh copy of the file's content and writes it back in one atomic write, all

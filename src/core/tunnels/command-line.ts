@@ -19,7 +19,9 @@ const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
 export class UnsafeArgumentError extends Error {
   constructor(what: string) {
-    super(`Refusing to pass ${JSON.stringify(what)} to an elevated shell: it contains characters that are not safe there`);
+    super(
+      `Refusing to pass ${JSON.stringify(what)} to an elevated shell: it contains characters that are not safe there`,
+    );
     this.name = 'UnsafeArgumentError';
   }
 }

@@ -16,7 +16,10 @@ export function parseNetDev(text: string): Map<string, Counters> {
   for (const line of text.split('\n').slice(2)) {
     const colon = line.indexOf(':');
     if (colon < 0) continue;
-    const fields = line.slice(colon + 1).trim().split(/\s+/);
+    const fields = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/);
     out.set(line.slice(0, colon).trim(), { rxBytes: Number(fields[0]), txBytes: Number(fields[8]) });
   }
   return out;

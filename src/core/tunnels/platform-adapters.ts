@@ -23,9 +23,17 @@ export interface PlatformAdapter {
 }
 
 /** wg-quick falls back to wireguard-go only with these set (wireguard-go refuses to run on Linux otherwise). */
-export const USERSPACE_ENV = { WG_QUICK_USERSPACE_IMPLEMENTATION: 'wireguard-go', WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1' };
+export const USERSPACE_ENV = {
+  WG_QUICK_USERSPACE_IMPLEMENTATION: 'wireguard-go',
+  WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1',
+};
 
-function need<K extends keyof ToolPaths>(tools: ToolPaths, key: K, name: string, platform: NodeJS.Platform): string {
+function need<K extends keyof ToolPaths>(
+  tools: ToolPaths,
+  key: K,
+  name: string,
+  platform: NodeJS.Platform,
+): string {
   const path = tools[key];
   if (!path) throw new UserError(`${name} was not found: ${installHint(key, platform)}`);
   return path;
@@ -33,7 +41,10 @@ function need<K extends keyof ToolPaths>(tools: ToolPaths, key: K, name: string,
 
 export function linuxAdapter(tools: ToolPaths): PlatformAdapter {
   const wgQuick = (action: 'up' | 'down', req: UpDownRequest): CommandLine => {
-    const cmd: CommandLine = { file: need(tools, 'wgQuick', 'wg-quick', 'linux'), args: [action, req.configPath] };
+    const cmd: CommandLine = {
+      file: need(tools, 'wgQuick', 'wg-quick', 'linux'),
+      args: [action, req.configPath],
+    };
     if (req.userspace) cmd.env = { ...USERSPACE_ENV };
     if (!req.netns) return cmd;
     return inNetns(need(tools, 'ip', 'ip', 'linux'), req.netns, cmd);

@@ -17,10 +17,19 @@ export type CommandRunner = (cmd: CommandLine) => Promise<RunResult>;
 
 export const directRunner: CommandRunner = (cmd) =>
   new Promise((resolve) => {
-    execFile(cmd.file, cmd.args, { env: { ...process.env, ...cmd.env }, timeout: 120_000, maxBuffer: 4 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr || (err && code !== 0 && !stderr ? err.message : '')) });
-    });
+    execFile(
+      cmd.file,
+      cmd.args,
+      { env: { ...process.env, ...cmd.env }, timeout: 120_000, maxBuffer: 4 << 20 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({
+          code,
+          stdout: String(stdout),
+          stderr: String(stderr || (err && code !== 0 && !stderr ? err.message : '')),
+        });
+      },
+    );
   });
 
 /** sudo-prompt's `exec`, as a function so tests can hand in a fake that records what it receives. */
@@ -41,14 +50,23 @@ export class ElevationError extends UserError {
 export const ELEVATION_NAME = 'overlay connect';
 
 /** A runner that asks the user for administrator rights for each command. */
-export function elevatedRunner(elevate: ElevateFn, options: { platform?: NodeJS.Platform; appName?: string; timeoutMs?: number } = {}): CommandRunner {
+export function elevatedRunner(
+  elevate: ElevateFn,
+  options: { platform?: NodeJS.Platform; appName?: string; timeoutMs?: number } = {},
+): CommandRunner {
   const { platform = process.platform, appName = ELEVATION_NAME, timeoutMs = 5 * 60_000 } = options;
   return async (cmd) => {
     // sudo-prompt runs a bash string on Linux and macOS, a .bat line on Windows; either rendering rejects
     // an unsafe word before anything is asked.
     const shell = platform === 'win32' ? toCmdString(cmd) : toShellString(cmd);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new ElevationError('No answer to the administrator prompt after 5 minutes; nothing was changed')), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new ElevationError('No answer to the administrator prompt after 5 minutes; nothing was changed'),
+          ),
+        timeoutMs,
+      );
       elevate(shell, { name: appName }, (error, stdout, stderr) => {
         clearTimeout(timer);
         const out = String(stdout ?? '');
@@ -59,10 +77,18 @@ export function elevatedRunner(elevate: ElevateFn, options: { platform?: NodeJS.
           return reject(new ElevationError('Administrator rights were refused; nothing was changed'));
         }
         if (/polkit|pkexec|authentication agent/i.test(message)) {
-          return reject(new ElevationError(`Cannot ask for administrator rights: ${message.trim()} (a polkit agent must be running)`));
+          return reject(
+            new ElevationError(
+              `Cannot ask for administrator rights: ${message.trim()} (a polkit agent must be running)`,
+            ),
+          );
         }
         // The command itself failed under elevation: report it like a direct failure.
-        resolve({ code: (error as Error & { code?: number }).code ?? 1, stdout: out, stderr: errText || message });
+        resolve({
+          code: (error as Error & { code?: number }).code ?? 1,
+          stdout: out,
+          stderr: errText || message,
+        });
       });
     });
   };

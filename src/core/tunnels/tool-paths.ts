@@ -19,7 +19,15 @@ export interface ToolPaths {
   wireguardExe?: string;
 }
 
-const UNIX_DIRS = ['/usr/bin', '/usr/sbin', '/bin', '/sbin', '/usr/local/bin', '/usr/local/sbin', '/opt/homebrew/bin'];
+const UNIX_DIRS = [
+  '/usr/bin',
+  '/usr/sbin',
+  '/bin',
+  '/sbin',
+  '/usr/local/bin',
+  '/usr/local/sbin',
+  '/opt/homebrew/bin',
+];
 
 function executable(path: string): boolean {
   try {
@@ -40,11 +48,17 @@ function bashMajor(path: string): number {
   return Number(r.stdout?.trim()) || 0;
 }
 
-export function findTools(platform: NodeJS.Platform = process.platform, dirs: readonly string[] = UNIX_DIRS): ToolPaths {
+export function findTools(
+  platform: NodeJS.Platform = process.platform,
+  dirs: readonly string[] = UNIX_DIRS,
+): ToolPaths {
   if (platform === 'win32') {
     const base = join(process.env.ProgramFiles ?? 'C:\\Program Files', 'WireGuard');
     const exe = join(base, 'wireguard.exe');
-    return { wireguardExe: existsSync(exe) ? exe : undefined, wg: existsSync(join(base, 'wg.exe')) ? join(base, 'wg.exe') : undefined };
+    return {
+      wireguardExe: existsSync(exe) ? exe : undefined,
+      wg: existsSync(join(base, 'wg.exe')) ? join(base, 'wg.exe') : undefined,
+    };
   }
   const tools: ToolPaths = {
     wgQuick: findIn(dirs, 'wg-quick'),
@@ -56,7 +70,9 @@ export function findTools(platform: NodeJS.Platform = process.platform, dirs: re
   };
   if (platform === 'darwin') {
     // Homebrew's bash first: wg-quick needs bash 4+, macOS ships 3.2.
-    tools.bash = ['/opt/homebrew/bin/bash', '/usr/local/bin/bash', '/bin/bash'].find((b) => executable(b) && bashMajor(b) >= 4);
+    tools.bash = ['/opt/homebrew/bin/bash', '/usr/local/bin/bash', '/bin/bash'].find(
+      (b) => executable(b) && bashMajor(b) >= 4,
+    );
   }
   return tools;
 }

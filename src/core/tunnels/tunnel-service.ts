@@ -87,12 +87,14 @@ export class TunnelService {
 
   up(name: string, options: { netns?: string } = {}): Promise<TunnelStatus> {
     const netns = options.netns ?? null;
-    if (netns !== null && !NETNS_NAME.test(netns)) return Promise.reject(new UserError(`"${netns}" is not a valid network namespace name`));
+    if (netns !== null && !NETNS_NAME.test(netns))
+      return Promise.reject(new UserError(`"${netns}" is not a valid network namespace name`));
     return this.mutex.run(name, async () => {
       const tunnel = this.o.tunnels.get(name);
       await this.refresh({ skipHandshakes: true });
       // Already up (by us, an earlier run, or another process): never bring it up twice.
-      if (this.links.get(tunnel.interface)?.present) return (await this.refresh()).find((s) => s.name === name)!;
+      if (this.links.get(tunnel.interface)?.present)
+        return (await this.refresh()).find((s) => s.name === name)!;
       this.checkOverlaps(tunnel, netns, this.links);
       const config = await this.o.tunnels.wgQuickText(name);
       const live = this.liveOf(name);
@@ -102,7 +104,10 @@ export class TunnelService {
       try {
         await this.o.driver.up({ iface: tunnel.interface, config, netns });
       } catch (e) {
-        live.error = e instanceof TunnelOperationError ? `Cannot bring "${name}" up: ${e.message}` : (e as Error).message;
+        live.error =
+          e instanceof TunnelOperationError
+            ? `Cannot bring "${name}" up: ${e.message}`
+            : (e as Error).message;
         throw e instanceof TunnelOperationError ? new TunnelOperationError(live.error) : e;
       } finally {
         live.operation = null;
@@ -128,7 +133,10 @@ export class TunnelService {
       try {
         await this.o.driver.down(tunnel.interface, () => this.o.tunnels.wgQuickText(name));
       } catch (e) {
-        live.error = e instanceof TunnelOperationError ? `Cannot take "${name}" down: ${e.message}` : (e as Error).message;
+        live.error =
+          e instanceof TunnelOperationError
+            ? `Cannot take "${name}" down: ${e.message}`
+            : (e as Error).message;
         throw e instanceof TunnelOperationError ? new TunnelOperationError(live.error) : e;
       } finally {
         live.operation = null;
@@ -153,21 +161,23 @@ export class TunnelService {
         live.lastRx = live.lastTx = live.source = undefined;
         live.unansweredSince = null;
       }
-      statuses.push(deriveStatus({
-        name: t.name,
-        iface: t.interface,
-        netns: link?.netns ?? null,
-        operation: live.operation ?? (link?.starting ? 'up' : null),
-        present,
-        error: live.error,
-        rxBytes: link?.rxBytes ?? null,
-        txBytes: link?.txBytes ?? null,
-        latestHandshake: link?.latestHandshake ?? null,
-        handshakeKnown: this.o.driver.handshakeKnown,
-        unansweredSince: (live.unansweredBytes ?? 0) > (live.noiseFloor ?? 0) ? live.unansweredSince : null,
-        endpoint: link?.endpoint ?? t.config.peers.find((p) => p.endpoint)?.endpoint ?? null,
-        now: nowS,
-      }));
+      statuses.push(
+        deriveStatus({
+          name: t.name,
+          iface: t.interface,
+          netns: link?.netns ?? null,
+          operation: live.operation ?? (link?.starting ? 'up' : null),
+          present,
+          error: live.error,
+          rxBytes: link?.rxBytes ?? null,
+          txBytes: link?.txBytes ?? null,
+          latestHandshake: link?.latestHandshake ?? null,
+          handshakeKnown: this.o.driver.handshakeKnown,
+          unansweredSince: (live.unansweredBytes ?? 0) > (live.noiseFloor ?? 0) ? live.unansweredSince : null,
+          endpoint: link?.endpoint ?? t.config.peers.find((p) => p.endpoint)?.endpoint ?? null,
+          now: nowS,
+        }),
+      );
     }
     this.current = statuses;
     this.publish();
@@ -210,10 +220,15 @@ export class TunnelService {
     for (const other of this.o.tunnels.list()) {
       const link = links.get(other.interface);
       if (other.name === tunnel.name || !link || link.netns !== netns) continue;
-      const theirs = [...other.config.interface.addresses, ...other.config.peers.flatMap((p) => p.allowedIPs)];
+      const theirs = [
+        ...other.config.interface.addresses,
+        ...other.config.peers.flatMap((p) => p.allowedIPs),
+      ];
       const hit = firstOverlap(mine, theirs);
       if (hit) {
-        throw new UserError(`${hit[0]} of "${tunnel.name}" overlaps ${hit[1]} of "${other.name}", which is up: traffic would go to one of them only. Disconnect "${other.name}" first.`);
+        throw new UserError(
+          `${hit[0]} of "${tunnel.name}" overlaps ${hit[1]} of "${other.name}", which is up: traffic would go to one of them only. Disconnect "${other.name}" first.`,
+        );
       }
     }
   }
@@ -222,7 +237,12 @@ export class TunnelService {
     return statuses.map((s) => {
       const live = this.live.get(s.name);
       if (!live || live.operation === null) return s;
-      return { ...s, state: 'connecting' as const, detail: live.operation === 'up' ? 'Bringing the tunnel up' : 'Taking the tunnel down', error: null };
+      return {
+        ...s,
+        state: 'connecting' as const,
+        detail: live.operation === 'up' ? 'Bringing the tunnel up' : 'Taking the tunnel down',
+        error: null,
+      };
     });
   }
 

@@ -47,16 +47,36 @@ export interface Signals {
 
 export function deriveStatus(s: Signals): TunnelStatus {
   const base = { name: s.name, interface: s.iface, netns: s.netns, error: null, detail: null };
-  const counters = s.present ? { rxBytes: s.rxBytes, txBytes: s.txBytes, latestHandshake: s.latestHandshake, endpoint: s.endpoint } : { rxBytes: null, txBytes: null, latestHandshake: null, endpoint: null };
-  if (s.operation === 'up') return { ...base, ...counters, state: 'connecting', detail: 'Bringing the tunnel up' };
-  if (s.operation === 'down') return { ...base, ...counters, state: 'connecting', detail: 'Taking the tunnel down' };
-  if (!s.present) return s.error ? { ...base, ...counters, state: 'error', error: s.error } : { ...base, ...counters, state: 'down' };
+  const counters = s.present
+    ? { rxBytes: s.rxBytes, txBytes: s.txBytes, latestHandshake: s.latestHandshake, endpoint: s.endpoint }
+    : { rxBytes: null, txBytes: null, latestHandshake: null, endpoint: null };
+  if (s.operation === 'up')
+    return { ...base, ...counters, state: 'connecting', detail: 'Bringing the tunnel up' };
+  if (s.operation === 'down')
+    return { ...base, ...counters, state: 'connecting', detail: 'Taking the tunnel down' };
+  if (!s.present)
+    return s.error
+      ? { ...base, ...counters, state: 'error', error: s.error }
+      : { ...base, ...counters, state: 'down' };
   const silent = s.unansweredSince !== null ? s.now - s.unansweredSince : 0;
   if (silent > NO_REPLY_S) {
-    const handshake = s.latestHandshake ? `the last handshake was ${formatAge(s.now - s.latestHandshake)} ago` : 'no handshake with the peer yet';
-    return { ...base, ...counters, state: 'connecting', detail: `No reply from the peer for ${formatAge(silent)} (${handshake})` };
+    const handshake = s.latestHandshake
+      ? `the last handshake was ${formatAge(s.now - s.latestHandshake)} ago`
+      : 'no handshake with the peer yet';
+    return {
+      ...base,
+      ...counters,
+      state: 'connecting',
+      detail: `No reply from the peer for ${formatAge(silent)} (${handshake})`,
+    };
   }
-  if (s.handshakeKnown && s.latestHandshake === null) return { ...base, ...counters, state: 'up', detail: 'No handshake yet: nothing has been sent through it' };
+  if (s.handshakeKnown && s.latestHandshake === null)
+    return {
+      ...base,
+      ...counters,
+      state: 'up',
+      detail: 'No handshake yet: nothing has been sent through it',
+    };
   return { ...base, ...counters, state: 'up' };
 }
 

@@ -27,14 +27,18 @@ export interface ImportResult {
 export class ConfigRejectedError extends UserError {
   constructor(readonly issues: ConfigIssue[]) {
     const [first] = issues;
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+    const more =
+      issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
     super(`line ${first!.line}: ${first!.message}${more}`);
     this.name = 'ConfigRejectedError';
   }
 }
 
 export class TunnelStore {
-  constructor(private readonly store: StateStore, private readonly keyring: Keyring) {}
+  constructor(
+    private readonly store: StateStore,
+    private readonly keyring: Keyring,
+  ) {}
 
   list(): TunnelRecord[] {
     return Object.values(this.store.read().tunnels).sort((a, b) => a.name.localeCompare(b.name));
@@ -55,7 +59,12 @@ export class TunnelStore {
   }
 
   /** Adds a parsed config; the private key is sealed before anything is written. */
-  async add(config: WgConfig, options: ImportOptions, warnings: ConfigIssue[] = [], scripts: ScriptReport[] = []): Promise<ImportResult> {
+  async add(
+    config: WgConfig,
+    options: ImportOptions,
+    warnings: ConfigIssue[] = [],
+    scripts: ScriptReport[] = [],
+  ): Promise<ImportResult> {
     const insert = await this.prepare(config, options);
     return this.store.update((d) => ({ tunnel: insert(d), warnings, scripts }));
   }
@@ -70,7 +79,9 @@ export class TunnelStore {
     const privateKey = config.interface.privateKey;
     if (!privateKey) throw new UserError('The config has no PrivateKey');
     if (this.store.read().tunnels[options.name]) {
-      throw new UserError(`A tunnel named "${options.name}" already exists: remove it first or choose another name`);
+      throw new UserError(
+        `A tunnel named "${options.name}" already exists: remove it first or choose another name`,
+      );
     }
     const sealed = await this.keyring.seal(privateKey);
     const { privateKey: _drop, saveConfig: _neutralised, ...publicInterface } = config.interface;

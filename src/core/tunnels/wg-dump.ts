@@ -18,7 +18,15 @@ export function parseWgDump(text: string): PeerLive[] {
     const f = line.split('\t');
     if (f.length < 8) return [];
     const hs = Number(f[4]);
-    return [{ publicKey: f[0]!, endpoint: f[2] === '(none)' ? null : f[2]!, latestHandshake: hs > 0 ? hs : null, rxBytes: Number(f[5]), txBytes: Number(f[6]) }];
+    return [
+      {
+        publicKey: f[0]!,
+        endpoint: f[2] === '(none)' ? null : f[2]!,
+        latestHandshake: hs > 0 ? hs : null,
+        rxBytes: Number(f[5]),
+        txBytes: Number(f[6]),
+      },
+    ];
   });
 }
 
@@ -34,7 +42,8 @@ export interface PeersSummary {
 /** The freshest handshake of all peers, the endpoint of the peer that made it, and their transfer totals. */
 export function summarizePeers(peers: PeerLive[]): PeersSummary {
   let best: PeerLive | undefined;
-  for (const p of peers) if (p.latestHandshake && (!best || p.latestHandshake > best.latestHandshake!)) best = p;
+  for (const p of peers)
+    if (p.latestHandshake && (!best || p.latestHandshake > best.latestHandshake!)) best = p;
   return {
     latestHandshake: best?.latestHandshake ?? null,
     endpoint: best?.endpoint ?? peers.find((p) => p.endpoint)?.endpoint ?? null,

@@ -71,7 +71,12 @@ export function parseRunRecord(text: string): RunRecord | undefined {
     const r = JSON.parse(text) as Partial<RunRecord>;
     if (typeof r.interface !== 'string' || !isValidInterfaceName(r.interface)) return undefined;
     if (r.netns !== null && (typeof r.netns !== 'string' || !NETNS_NAME.test(r.netns))) return undefined;
-    if (typeof r.userspace !== 'boolean' || (r.phase !== 'starting' && r.phase !== 'up') || typeof r.at !== 'number') return undefined;
+    if (
+      typeof r.userspace !== 'boolean' ||
+      (r.phase !== 'starting' && r.phase !== 'up') ||
+      typeof r.at !== 'number'
+    )
+      return undefined;
     return { interface: r.interface, netns: r.netns, userspace: r.userspace, phase: r.phase, at: r.at };
   } catch {
     return undefined;
@@ -93,7 +98,8 @@ export class WgQuickDriver implements TunnelDriver {
   async up(req: UpRequest): Promise<void> {
     const { iface, netns } = req;
     if (!isValidInterfaceName(iface)) throw new UserError(`"${iface}" is not a valid interface name`);
-    if (netns !== null && !NETNS_NAME.test(netns)) throw new UserError(`"${netns}" is not a valid network namespace name`);
+    if (netns !== null && !NETNS_NAME.test(netns))
+      throw new UserError(`"${netns}" is not a valid network namespace name`);
     const existing = this.readRecords().find((r) => r.interface === iface);
     // Already up (by us, an earlier run, or another process): never bring it up twice.
     if (existing && this.countersIn(existing) !== undefined) return;
@@ -102,7 +108,9 @@ export class WgQuickDriver implements TunnelDriver {
     try {
       this.writeRecord(record);
       writePrivateFile(this.confPath(iface), req.config, { durable: false });
-      const res = await this.o.runner(this.o.adapter.up({ configPath: this.confPath(iface), iface, netns: netns ?? undefined, userspace }));
+      const res = await this.o.runner(
+        this.o.adapter.up({ configPath: this.confPath(iface), iface, netns: netns ?? undefined, userspace }),
+      );
       if (res.code !== 0) throw new TunnelOperationError(explainFailure(res.stderr, iface));
       this.writeRecord({ ...record, phase: 'up' });
       this.observed.delete(iface); // the wireguard-go pid is found by the first look at the counters
@@ -121,8 +129,16 @@ export class WgQuickDriver implements TunnelDriver {
       if (!restore) throw new TunnelOperationError(`the file wg-quick needs to take ${iface} down is gone`);
       writePrivateFile(path, await restore(), { durable: false });
     }
-    const res = await this.o.runner(this.o.adapter.down({ configPath: path, iface, netns: record.netns ?? undefined, userspace: record.userspace }));
-    if (res.code !== 0 && this.countersIn(record) !== undefined) throw new TunnelOperationError(explainFailure(res.stderr, iface));
+    const res = await this.o.runner(
+      this.o.adapter.down({
+        configPath: path,
+        iface,
+        netns: record.netns ?? undefined,
+        userspace: record.userspace,
+      }),
+    );
+    if (res.code !== 0 && this.countersIn(record) !== undefined)
+      throw new TunnelOperationError(explainFailure(res.stderr, iface));
     this.removeRunFiles(iface);
     this.observed.delete(iface);
   }
@@ -145,7 +161,11 @@ export class WgQuickDriver implements TunnelDriver {
       if (counters) {
         const rxChanged = seen.lastRx !== counters.rxBytes;
         seen.lastRx = counters.rxBytes;
-        if (this.o.queryRunner && !options.skipHandshakes && this.shouldReadHandshake(seen, rxChanged, options.forceHandshakes)) {
+        if (
+          this.o.queryRunner &&
+          !options.skipHandshakes &&
+          this.shouldReadHandshake(seen, rxChanged, options.forceHandshakes)
+        ) {
           await this.readHandshake(record, seen);
         }
       }
@@ -168,7 +188,10 @@ export class WgQuickDriver implements TunnelDriver {
   private preflight(req: UpRequest): boolean {
     const { tools, adapter } = this.o;
     const report = checkConfigText(req.config);
-    if (!report.config) throw new UserError(`The config is not valid: line ${report.errors[0]!.line}: ${report.errors[0]!.message}`);
+    if (!report.config)
+      throw new UserError(
+        `The config is not valid: line ${report.errors[0]!.line}: ${report.errors[0]!.message}`,
+      );
     let userspace = false;
     if (adapter.platform === 'linux') {
       if (!tools.wgQuick) throw new UserError(`wg-quick was not found: ${installHint('wgQuick', 'linux')}`);
@@ -176,14 +199,21 @@ export class WgQuickDriver implements TunnelDriver {
       if (req.netns && !tools.ip) throw new UserError(`ip was not found: ${installHint('ip', 'linux')}`);
       const kernel = this.o.kernelWireguard ? this.o.kernelWireguard() : existsSync('/sys/module/wireguard');
       if (!kernel) {
-        if (!tools.wireguardGo) throw new UserError(`This kernel has no WireGuard module and wireguard-go is not installed: ${installHint('wireguardGo', 'linux')}`);
+        if (!tools.wireguardGo)
+          throw new UserError(
+            `This kernel has no WireGuard module and wireguard-go is not installed: ${installHint('wireguardGo', 'linux')}`,
+          );
         userspace = true;
       }
       if (report.config.interface.dns.length && !tools.resolvconf) {
-        throw new UserError(`The config sets DNS, and wg-quick needs resolvconf for that: ${installHint('resolvconf', 'linux')}`);
+        throw new UserError(
+          `The config sets DNS, and wg-quick needs resolvconf for that: ${installHint('resolvconf', 'linux')}`,
+        );
       }
       if (!req.netns && existsSync(`/sys/class/net/${req.iface}`)) {
-        throw new UserError(`An interface named ${req.iface} already exists and was not started by overlay-connect`);
+        throw new UserError(
+          `An interface named ${req.iface} already exists and was not started by overlay-connect`,
+        );
       }
     }
     return userspace;
@@ -199,7 +229,10 @@ export class WgQuickDriver implements TunnelDriver {
   private async readHandshake(record: RunRecord, seen: Observed): Promise<void> {
     if (!this.o.tools.wg) return;
     seen.handshakeReadAt = this.now();
-    const cmd = inNetns(this.o.tools.ip ?? 'ip', record.netns ?? undefined, { file: this.o.tools.wg, args: ['show', record.interface, 'dump'] });
+    const cmd = inNetns(this.o.tools.ip ?? 'ip', record.netns ?? undefined, {
+      file: this.o.tools.wg,
+      args: ['show', record.interface, 'dump'],
+    });
     const res = await this.o.queryRunner!(cmd);
     if (res.code !== 0) return;
     // The dump's first line holds the private key: parseWgDump drops it; the text goes nowhere else.
@@ -211,7 +244,10 @@ export class WgQuickDriver implements TunnelDriver {
   }
 
   /** Counters of the record's interface if it exists, read from /proc (cached per namespace per call). */
-  private countersIn(record: RunRecord, cache = new Map<string | null, Map<string, Counters> | undefined>()): Partial<Counters> | undefined {
+  private countersIn(
+    record: RunRecord,
+    cache = new Map<string | null, Map<string, Counters> | undefined>(),
+  ): Partial<Counters> | undefined {
     // Windows has no /proc: the tunnel service's adapter carries the tunnel's name, which is enough to
     // know it is up; its counters need administrator rights (`wg show`), so they stay unknown.
     if (this.o.adapter.platform === 'win32') return networkInterfaces()[record.interface] ? {} : undefined;
@@ -222,19 +258,28 @@ export class WgQuickDriver implements TunnelDriver {
     // A process's /proc/<pid>/net is its namespace's: wireguard-go lives in the tunnel's namespace.
     if (record.userspace) {
       const seen = this.observedOf(record.interface);
-      if (!seen.wgGoPid || !isWireguardGoFor(seen.wgGoPid, record.interface)) seen.wgGoPid = findWireguardGo(record.interface);
+      if (!seen.wgGoPid || !isWireguardGoFor(seen.wgGoPid, record.interface))
+        seen.wgGoPid = findWireguardGo(record.interface);
       if (!seen.wgGoPid) return undefined;
       return readNetDev(seen.wgGoPid)?.get(record.interface);
     }
     // Kernel WireGuard in another namespace has no process to look through: ask `ip netns exec` (root only),
     // once per namespace per call.
-    if (!cache.has(record.netns)) cache.set(record.netns, this.o.queryRunner && this.o.tools.ip ? netDevInNetns(this.o.tools.ip, record.netns) : undefined);
+    if (!cache.has(record.netns))
+      cache.set(
+        record.netns,
+        this.o.queryRunner && this.o.tools.ip ? netDevInNetns(this.o.tools.ip, record.netns) : undefined,
+      );
     return cache.get(record.netns)?.get(record.interface);
   }
 
   private observedOf(iface: string): Observed {
     let o = this.observed.get(iface);
-    if (!o) this.observed.set(iface, (o = { latestHandshake: null, endpoint: null, peerRxBytes: null, peerTxBytes: null }));
+    if (!o)
+      this.observed.set(
+        iface,
+        (o = { latestHandshake: null, endpoint: null, peerRxBytes: null, peerTxBytes: null }),
+      );
     return o;
   }
 
@@ -279,15 +324,23 @@ export class WgQuickDriver implements TunnelDriver {
 
 /** The line of wg-quick's output that says what went wrong, with a hint for the known cases. */
 export function explainFailure(stderr: string, iface: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/^[│┌└]/.test(l) && !l.startsWith('[#]') && !l.startsWith('[!]'));
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^[│┌└]/.test(l) && !l.startsWith('[#]') && !l.startsWith('[!]'));
   const text = lines.slice(-2).join('; ') || 'wg-quick failed without saying why';
   if (/resolvconf: command not found/.test(text)) return `${text} (${installHint('resolvconf', 'linux')})`;
-  if (/unix socket in use/.test(text)) return `another WireGuard interface named ${iface} is running (perhaps in another network namespace)`;
-  if (/Address already in use/i.test(text)) return `${text} (the ListenPort is taken by another program or tunnel)`;
+  if (/unix socket in use/.test(text))
+    return `another WireGuard interface named ${iface} is running (perhaps in another network namespace)`;
+  if (/Address already in use/i.test(text))
+    return `${text} (the ListenPort is taken by another program or tunnel)`;
   return text;
 }
 
 function netDevInNetns(ip: string, netns: string): Map<string, Counters> | undefined {
-  const r = spawnSync(ip, ['netns', 'exec', netns, 'cat', '/proc/net/dev'], { encoding: 'utf8', timeout: 5000 });
+  const r = spawnSync(ip, ['netns', 'exec', netns, 'cat', '/proc/net/dev'], {
+    encoding: 'utf8',
+    timeout: 5000,
+  });
   return r.status === 0 ? parseNetDev(r.stdout) : undefined;
 }

@@ -43,18 +43,25 @@ export function addMachineWarnings(report: ParseReport, facts: MachineFacts): Co
   if (report.config?.interface.dns.length && !facts.hasResolvconf) {
     warnings.push({
       line: 1,
-      message: 'DNS is set but this machine has no resolvconf: wg-quick will fail to bring the tunnel up (install openresolv or systemd-resolved)',
+      message:
+        'DNS is set but this machine has no resolvconf: wg-quick will fail to bring the tunnel up (install openresolv or systemd-resolved)',
     });
   }
   return warnings;
 }
 
-export async function checkConfigFile(path: string, facts: MachineFacts = machineFacts()): Promise<CheckResult> {
+export async function checkConfigFile(
+  path: string,
+  facts: MachineFacts = machineFacts(),
+): Promise<CheckResult> {
   const bytes = await readFile(path);
   const report = checkConfigText(bytes);
   const warnings = [...report.warnings, ...addMachineWarnings(report, facts)];
   if ((statSync(path).mode & 0o007) !== 0) {
-    warnings.unshift({ line: 1, message: `${path} is readable by every user of this machine; it holds a private key (chmod 600)` });
+    warnings.unshift({
+      line: 1,
+      message: `${path} is readable by every user of this machine; it holds a private key (chmod 600)`,
+    });
   }
   return { valid: report.errors.length === 0, errors: report.errors, warnings, scripts: report.scripts };
 }

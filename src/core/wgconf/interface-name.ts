@@ -17,8 +17,10 @@ export function isValidInterfaceName(name: string): boolean {
 export function displayNameProblem(name: string): string | undefined {
   if (name.trim() === '') return 'A tunnel name cannot be empty';
   if (name !== name.trim()) return 'A tunnel name cannot start or end with spaces';
-  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(name)) return 'A tunnel name cannot contain control characters';
-  if ([...name].length > DISPLAY_NAME_MAX) return `A tunnel name can have at most ${DISPLAY_NAME_MAX} characters`;
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(name))
+    return 'A tunnel name cannot contain control characters';
+  if ([...name].length > DISPLAY_NAME_MAX)
+    return `A tunnel name can have at most ${DISPLAY_NAME_MAX} characters`;
   if (/[/\\]/.test(name)) return 'A tunnel name cannot contain / or \\';
   if (name === '.' || name === '..') return 'A tunnel name cannot be . or ..';
   return undefined;

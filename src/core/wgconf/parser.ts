@@ -5,10 +5,26 @@
  * its line; nothing throws except `ConfigError` from `parseConfig`.
  */
 import { keyProblem } from './keys.js';
-import type { ConfigIssue, InterfaceSection, PeerSection, ScriptKey, ScriptReport, WgConfig } from './model.js';
+import type {
+  ConfigIssue,
+  InterfaceSection,
+  PeerSection,
+  ScriptKey,
+  ScriptReport,
+  WgConfig,
+} from './model.js';
 import { SCRIPT_KEYS } from './model.js';
 import {
-  checkDnsItem, checkEndpoint, privateEndpointRange, checkFwMark, checkKeepalive, checkMtu, checkPort, checkTable, parseCidr, splitList,
+  checkDnsItem,
+  checkEndpoint,
+  privateEndpointRange,
+  checkFwMark,
+  checkKeepalive,
+  checkMtu,
+  checkPort,
+  checkTable,
+  parseCidr,
+  splitList,
 } from './values.js';
 
 /**
@@ -36,7 +52,17 @@ export class ConfigError extends Error {
   }
 }
 
-const INTERFACE_KEYS = ['PrivateKey', 'ListenPort', 'FwMark', 'Address', 'DNS', 'MTU', 'Table', ...SCRIPT_KEYS, 'SaveConfig'];
+const INTERFACE_KEYS = [
+  'PrivateKey',
+  'ListenPort',
+  'FwMark',
+  'Address',
+  'DNS',
+  'MTU',
+  'Table',
+  ...SCRIPT_KEYS,
+  'SaveConfig',
+];
 const PEER_KEYS = ['PublicKey', 'PresharedKey', 'AllowedIPs', 'Endpoint', 'PersistentKeepalive'];
 const canonical = new Map([...INTERFACE_KEYS, ...PEER_KEYS].map((k) => [k.toLowerCase(), k]));
 const scriptKeys = new Set(SCRIPT_KEYS.map((k) => k.toLowerCase()));
@@ -114,9 +140,10 @@ export function checkConfigText(input: string | Uint8Array): ParseReport {
     const value = stripped.slice(stripped.indexOf('=') + 1).trim();
     const key = canonical.get(rawKey.toLowerCase());
     if (!key) {
-      const hint = /\s/.test(rawKey) && canonical.has(rawKey.replace(/\s+/g, '').toLowerCase())
-        ? `; write it without spaces: ${canonical.get(rawKey.replace(/\s+/g, '').toLowerCase())}`
-        : '';
+      const hint =
+        /\s/.test(rawKey) && canonical.has(rawKey.replace(/\s+/g, '').toLowerCase())
+          ? `; write it without spaces: ${canonical.get(rawKey.replace(/\s+/g, '').toLowerCase())}`
+          : '';
       err(`Unknown key \`${cut(rawKey)}\`${hint}`);
       return;
     }
@@ -126,7 +153,9 @@ export function checkConfigText(input: string | Uint8Array): ParseReport {
     }
     const inInterface = section === 'interface';
     if (inInterface !== INTERFACE_KEYS.includes(key)) {
-      err(`\`${key}\` belongs in ${inInterface ? 'a [Peer]' : 'the [Interface]'} section, not in ${inInterface ? '[Interface]' : '[Peer]'}`);
+      err(
+        `\`${key}\` belongs in ${inInterface ? 'a [Peer]' : 'the [Interface]'} section, not in ${inInterface ? '[Interface]' : '[Peer]'}`,
+      );
       return;
     }
     if (value === '') {
@@ -134,11 +163,26 @@ export function checkConfigText(input: string | Uint8Array): ParseReport {
       return;
     }
     const peer = peers[peers.length - 1];
-    const single = ['PrivateKey', 'ListenPort', 'FwMark', 'MTU', 'Table', 'SaveConfig', 'PublicKey', 'PresharedKey', 'Endpoint', 'PersistentKeepalive'];
+    const single = [
+      'PrivateKey',
+      'ListenPort',
+      'FwMark',
+      'MTU',
+      'Table',
+      'SaveConfig',
+      'PublicKey',
+      'PresharedKey',
+      'Endpoint',
+      'PersistentKeepalive',
+    ];
     if (single.includes(key)) {
       const scope = inInterface ? key : `${peers.length}:${key}`;
       const prev = seenSingle.get(scope);
-      if (prev) warnings.push({ line: lineNo, message: `${key} is set again; this value replaces the one at line ${prev}` });
+      if (prev)
+        warnings.push({
+          line: lineNo,
+          message: `${key} is set again; this value replaces the one at line ${prev}`,
+        });
       seenSingle.set(scope, lineNo);
     }
     const set = <T>(result: T | string, apply: (v: T) => void) => {
@@ -154,7 +198,9 @@ export function checkConfigText(input: string | Uint8Array): ParseReport {
         } else iface.privateKey = value;
         break;
       }
-      case 'ListenPort': set(checkPort(key, value), (v) => (iface.listenPort = v)); break;
+      case 'ListenPort':
+        set(checkPort(key, value), (v) => (iface.listenPort = v));
+        break;
       case 'FwMark': {
         const problem = checkFwMark(value);
         if (problem) err(problem);
@@ -179,7 +225,9 @@ export function checkConfigText(input: string | Uint8Array): ParseReport {
           }
         });
         break;
-      case 'MTU': set(checkMtu(value), (v) => (iface.mtu = v)); break;
+      case 'MTU':
+        set(checkMtu(value), (v) => (iface.mtu = v));
+        break;
       case 'Table': {
         const problem = checkTable(value);
         if (problem) err(problem);
@@ -218,7 +266,10 @@ export function checkConfigText(input: string | Uint8Array): ParseReport {
               continue;
             }
             if (c.hostBits) {
-              warnings.push({ line: lineNo, message: `AllowedIPs \`${item}\` has host bits set; WireGuard uses the network it belongs to` });
+              warnings.push({
+                line: lineNo,
+                message: `AllowedIPs \`${item}\` has host bits set; WireGuard uses the network it belongs to`,
+              });
             }
             peer!.allowedIPs.push(item);
           }
@@ -231,11 +282,17 @@ export function checkConfigText(input: string | Uint8Array): ParseReport {
           peer!.endpoint = value;
           // A common grid mistake: a node's LAN address. wg-quick accepts it; it works only inside that LAN.
           const range = privateEndpointRange(value);
-          if (range) warnings.push({ line: lineNo, message: `Endpoint ${value} is ${range}: this tunnel can connect only from inside that network; use the peer's public address` });
+          if (range)
+            warnings.push({
+              line: lineNo,
+              message: `Endpoint ${value} is ${range}: this tunnel can connect only from inside that network; use the peer's public address`,
+            });
         }
         break;
       }
-      case 'PersistentKeepalive': set(checkKeepalive(value), (v) => (peer!.persistentKeepalive = v)); break;
+      case 'PersistentKeepalive':
+        set(checkKeepalive(value), (v) => (peer!.persistentKeepalive = v));
+        break;
       default: {
         const hook = { key: key as ScriptKey, command: value };
         iface.scripts.push(hook);
@@ -255,12 +312,19 @@ export function checkConfigText(input: string | Uint8Array): ParseReport {
       continue;
     }
     const first = byKey.get(p.publicKey);
-    if (first) errors.push({ line: p.publicKeyLine!, message: `Two peers have the same PublicKey (the first is at line ${first})` });
+    if (first)
+      errors.push({
+        line: p.publicKeyLine!,
+        message: `Two peers have the same PublicKey (the first is at line ${first})`,
+      });
     else byKey.set(p.publicKey, p.publicKeyLine!);
   }
   if (iface.saveConfig) {
     const line = seenSingle.get('SaveConfig')!;
-    warnings.push({ line, message: 'SaveConfig = true is ignored: wg-quick would rewrite the file from live state on `down`' });
+    warnings.push({
+      line,
+      message: 'SaveConfig = true is ignored: wg-quick would rewrite the file from live state on `down`',
+    });
   }
   errors.sort((a, b) => a.line - b.line);
   warnings.sort((a, b) => a.line - b.line);

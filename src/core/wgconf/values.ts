@@ -63,7 +63,8 @@ export function splitList(key: string, value: string): string[] | string {
 }
 
 export function checkPort(key: string, value: string): number | string {
-  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) return `${key} must be a number from 0 to 65535, not \`${value}\``;
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535)
+    return `${key} must be a number from 0 to 65535, not \`${value}\``;
   return Number(value);
 }
 
@@ -84,8 +85,13 @@ export function checkKeepalive(value: string): number | string {
 
 export function checkFwMark(value: string): string | undefined {
   if (value === 'off') return undefined;
-  const n = /^0x[0-9a-f]{1,8}$/i.test(value) ? parseInt(value, 16) : /^\d{1,10}$/.test(value) ? Number(value) : NaN;
-  if (!(n >= 0 && n <= 0xffffffff)) return `FwMark must be off or a 32-bit number (decimal or 0x hex), not \`${value}\``;
+  const n = /^0x[0-9a-f]{1,8}$/i.test(value)
+    ? parseInt(value, 16)
+    : /^\d{1,10}$/.test(value)
+      ? Number(value)
+      : NaN;
+  if (!(n >= 0 && n <= 0xffffffff))
+    return `FwMark must be off or a 32-bit number (decimal or 0x hex), not \`${value}\``;
   return undefined;
 }
 
@@ -125,8 +131,10 @@ export function checkEndpoint(value: string): string | undefined {
       return `An IPv6 Endpoint must be in brackets: [${host}]:${port}`;
     }
     if (host === '') return `Endpoint \`${value}\` has no host before the port`;
-    if (/^[\d.]+$/.test(host) && !ipFamily(host)) return `Endpoint host \`${host}\` is not a valid IPv4 address`;
-    if (!ipFamily(host) && !isDomainName(host)) return `Endpoint host \`${host}\` is neither an IP address nor a host name`;
+    if (/^[\d.]+$/.test(host) && !ipFamily(host))
+      return `Endpoint host \`${host}\` is not a valid IPv4 address`;
+    if (!ipFamily(host) && !isDomainName(host))
+      return `Endpoint host \`${host}\` is neither an IP address nor a host name`;
   }
   if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
     return `Endpoint port must be a number from 1 to 65535, not \`${port}\``;
@@ -137,9 +145,17 @@ export function checkEndpoint(value: string): string | undefined {
 /** The range of an endpoint's literal address when it cannot be reached from outside its own network
  * (RFC 1918, ULA, link-local, loopback, CGNAT), or undefined (a public address, or a host name). */
 export function privateEndpointRange(endpoint: string): string | undefined {
-  const host = endpoint.startsWith('[') ? endpoint.slice(1, endpoint.indexOf(']')) : endpoint.slice(0, endpoint.lastIndexOf(':'));
+  const host = endpoint.startsWith('[')
+    ? endpoint.slice(1, endpoint.indexOf(']'))
+    : endpoint.slice(0, endpoint.lastIndexOf(':'));
   if (!ipFamily(host)) return undefined;
   const range = ipaddr.parse(host).range();
-  const names: Record<string, string> = { private: 'a private (RFC 1918) address', uniqueLocal: 'a unique local (fc00::/7) address', linkLocal: 'a link-local address', loopback: 'a loopback address', carrierGradeNat: 'a carrier-grade NAT (100.64.0.0/10) address' };
+  const names: Record<string, string> = {
+    private: 'a private (RFC 1918) address',
+    uniqueLocal: 'a unique local (fc00::/7) address',
+    linkLocal: 'a link-local address',
+    loopback: 'a loopback address',
+    carrierGradeNat: 'a carrier-grade NAT (100.64.0.0/10) address',
+  };
   return names[range];
 }

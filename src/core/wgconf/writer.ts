@@ -18,7 +18,8 @@ export function writeConfig(config: WgConfig, options: WriteOptions = FAITHFUL):
     const text = String(value);
     // The model is validated on parse; this guards models built in code from smuggling in extra lines.
     if (/[\r\n]/.test(text)) throw new Error(`${key} value contains a line break`);
-    if (text.includes('#') && !SCRIPT_KEYS.includes(key as ScriptKey)) throw new Error(`${key} value contains '#'`);
+    if (text.includes('#') && !SCRIPT_KEYS.includes(key as ScriptKey))
+      throw new Error(`${key} value contains '#'`);
     out.push(`${key} = ${text}`);
   };
   const i = config.interface;

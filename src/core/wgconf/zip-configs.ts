@@ -27,10 +27,12 @@ export function configsFromZip(zip: Uint8Array): ZipConfig[] {
   if (eocd < 0) throw new UserError('This is not a zip archive');
   const count = buf.readUInt16LE(eocd + 10);
   let p = buf.readUInt32LE(eocd + 16);
-  if (count > ZIP_MAX_ENTRIES) throw new UserError(`The archive has ${count} entries; at most ${ZIP_MAX_ENTRIES} are read`);
+  if (count > ZIP_MAX_ENTRIES)
+    throw new UserError(`The archive has ${count} entries; at most ${ZIP_MAX_ENTRIES} are read`);
   const out: ZipConfig[] = [];
   for (let n = 0; n < count; n++) {
-    if (p + 46 > buf.length || buf.readUInt32LE(p) !== 0x02014b50) throw new UserError('The zip archive is damaged (central directory)');
+    if (p + 46 > buf.length || buf.readUInt32LE(p) !== 0x02014b50)
+      throw new UserError('The zip archive is damaged (central directory)');
     const method = buf.readUInt16LE(p + 10);
     const csize = buf.readUInt32LE(p + 20);
     const usize = buf.readUInt32LE(p + 24);
@@ -42,8 +44,10 @@ export function configsFromZip(zip: Uint8Array): ZipConfig[] {
     p += 46 + nameLen + extraLen + commentLen;
     const base = fullName.split(/[\\/]/).pop() ?? '';
     if (!/\.conf$/i.test(base) || fullName.endsWith('/')) continue;
-    if (usize > ZIP_MAX_ENTRY_BYTES || csize > ZIP_MAX_ENTRY_BYTES) throw new UserError(`${base} in the archive is too large to be a WireGuard config`);
-    if (local + 30 > buf.length || buf.readUInt32LE(local) !== 0x04034b50) throw new UserError(`The zip archive is damaged (${base})`);
+    if (usize > ZIP_MAX_ENTRY_BYTES || csize > ZIP_MAX_ENTRY_BYTES)
+      throw new UserError(`${base} in the archive is too large to be a WireGuard config`);
+    if (local + 30 > buf.length || buf.readUInt32LE(local) !== 0x04034b50)
+      throw new UserError(`The zip archive is damaged (${base})`);
     const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
     const data = buf.subarray(start, start + csize);
     if (data.length !== csize) throw new UserError(`The zip archive is truncated (${base})`);

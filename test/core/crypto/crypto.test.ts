@@ -1,9 +1,27 @@
 import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
-import { identityFromSeed, newIdentity, nodeIdOf, signHex, toHex, verifyHex } from '../../../src/core/crypto/identity-keys.js';
-import { nodeCurveKey, openSealed, SEAL_OVERHEAD, sealTo, sealWireguardKey } from '../../../src/core/crypto/sealed-box.js';
+import {
+  identityFromSeed,
+  newIdentity,
+  nodeIdOf,
+  signHex,
+  toHex,
+  verifyHex,
+} from '../../../src/core/crypto/identity-keys.js';
+import {
+  nodeCurveKey,
+  openSealed,
+  SEAL_OVERHEAD,
+  sealTo,
+  sealWireguardKey,
+} from '../../../src/core/crypto/sealed-box.js';
 import { loadSodium } from '../../../src/core/crypto/sodium.js';
-import { clampScalar, x25519KeyPair, x25519PublicKey, x25519Shared } from '../../../src/core/crypto/x25519.js';
+import {
+  clampScalar,
+  x25519KeyPair,
+  x25519PublicKey,
+  x25519Shared,
+} from '../../../src/core/crypto/x25519.js';
 import { bytesToKey, publicKeyOf } from '../../../src/core/wgconf/keys.js';
 
 // zos pkg/crypto/crypto_test.go (made with PyNaCl)
@@ -12,7 +30,8 @@ const V = {
   edPublic: '2f8c6129d816cf51c374bc7f08c3e63ed156cf78aefb4a6550d97b87997977ee',
   curvePrivate: 'f0106660c3dda23f16daa9ac5b811b963077f5bc0af89f85804f0de8e424f050',
   curvePublic: 'f22aa4a9ec6ff1e591d83dc97d8cdfceea8f7cd7453281e07672d415b9637454',
-  sealed: '0bfe9e3b9ce17fe6d570b165ea2a01034326b8c81d5f2c5384c8fe886552f074ec43017465598c4f5a857b495b445be46c3df48d14878bd0b1b907',
+  sealed:
+    '0bfe9e3b9ce17fe6d570b165ea2a01034326b8c81d5f2c5384c8fe886552f074ec43017465598c4f5a857b495b445be46c3df48d14878bd0b1b907',
 };
 
 describe('zos vectors', () => {
@@ -26,7 +45,12 @@ describe('zos vectors', () => {
 
   it('the vector sealed box opens to "hello world"', async () => {
     const sodium = await loadSodium();
-    const opened = openSealed(sodium, Buffer.from(V.sealed, 'hex'), Buffer.from(V.curvePublic, 'hex'), Buffer.from(V.curvePrivate, 'hex'));
+    const opened = openSealed(
+      sodium,
+      Buffer.from(V.sealed, 'hex'),
+      Buffer.from(V.curvePublic, 'hex'),
+      Buffer.from(V.curvePrivate, 'hex'),
+    );
     expect(new TextDecoder().decode(opened)).toBe('hello world');
   });
 
@@ -34,20 +58,32 @@ describe('zos vectors', () => {
     const sodium = await loadSodium();
     const sealed = sealTo(sodium, new TextEncoder().encode('hello world'), Buffer.from(V.curvePublic, 'hex'));
     expect(sealed.length).toBe(11 + SEAL_OVERHEAD);
-    expect(new TextDecoder().decode(openSealed(sodium, sealed, Buffer.from(V.curvePublic, 'hex'), Buffer.from(V.curvePrivate, 'hex')))).toBe('hello world');
+    expect(
+      new TextDecoder().decode(
+        openSealed(sodium, sealed, Buffer.from(V.curvePublic, 'hex'), Buffer.from(V.curvePrivate, 'hex')),
+      ),
+    ).toBe('hello world');
     // A tampered byte does not open.
     sealed[40]! ^= 1;
-    expect(() => openSealed(sodium, sealed, Buffer.from(V.curvePublic, 'hex'), Buffer.from(V.curvePrivate, 'hex'))).toThrow();
+    expect(() =>
+      openSealed(sodium, sealed, Buffer.from(V.curvePublic, 'hex'), Buffer.from(V.curvePrivate, 'hex')),
+    ).toThrow();
   });
 
   it('a node made in the test opens the sealed NR key and gets the base64 text of the key whose public key is planned', async () => {
     const sodium = await loadSodium();
     const node = newIdentity();
     const nr = x25519KeyPair();
-    const sealedHex = sealWireguardKey(sodium, bytesToKey(nr.secretKey), nodeCurveKey(sodium, toHex(node.publicKey)));
+    const sealedHex = sealWireguardKey(
+      sodium,
+      bytesToKey(nr.secretKey),
+      nodeCurveKey(sodium, toHex(node.publicKey)),
+    );
     const curveSecret = sodium.crypto_sign_ed25519_sk_to_curve25519(node.secretKey);
     const curvePublic = sodium.crypto_sign_ed25519_pk_to_curve25519(node.publicKey);
-    const text = new TextDecoder().decode(openSealed(sodium, Buffer.from(sealedHex, 'hex'), curvePublic, curveSecret));
+    const text = new TextDecoder().decode(
+      openSealed(sodium, Buffer.from(sealedHex, 'hex'), curvePublic, curveSecret),
+    );
     expect(text).toBe(bytesToKey(nr.secretKey));
     expect(publicKeyOf(text)).toBe(bytesToKey(nr.publicKey));
   });
@@ -79,7 +115,10 @@ describe('every X25519 implementation we use agrees', () => {
 describe('identities and signatures', () => {
   it('the signature verifies over exactly the text and fails for any one-byte change', () => {
     const id = newIdentity();
-    const json = JSON.stringify({ networks: [{ name: 'n', iprange: '10.1.0.0/16' }], expiration_reservation: 1 });
+    const json = JSON.stringify({
+      networks: [{ name: 'n', iprange: '10.1.0.0/16' }],
+      expiration_reservation: 1,
+    });
     const sig = signHex(id, json);
     expect(sig).toMatch(/^[0-9a-f]{128}$/);
     expect(verifyHex(toHex(id.publicKey), json, sig)).toBe(true);

@@ -16,7 +16,11 @@ import { writeFileSync } from 'node:fs';
 
 const worker = (dataDir: string, prefix: string, count: number) =>
   new Promise<number>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/import-worker.ts', dataDir, prefix, String(count)], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/support/import-worker.ts', dataDir, prefix, String(count)],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
     child.on('exit', (code) => resolve(code ?? -1));
   });
 
@@ -31,7 +35,13 @@ describe('one store, several processes', () => {
     const codes = await Promise.all(['a', 'b', 'c', 'd'].map((p) => worker(dir, p, 100)));
     expect(codes).toEqual([0, 0, 0, 0]);
     const store = openNodeStore(dir);
-    const tunnels = new TunnelStore(store, new Keyring(store, passphraseProvider(async () => 'shared passphrase')));
+    const tunnels = new TunnelStore(
+      store,
+      new Keyring(
+        store,
+        passphraseProvider(async () => 'shared passphrase'),
+      ),
+    );
     const names = tunnels.list().map((t) => t.name);
     expect(names).toHaveLength(400);
     for (const p of ['a', 'b', 'c', 'd']) for (let i = 0; i < 100; i++) expect(names).toContain(`${p}-${i}`);
@@ -44,7 +54,9 @@ describe('one store, several processes', () => {
     writeFileSync(lock, '999999999 0'); // no such pid
     expect(withFileLock(lock, () => 'ran')).toBe('ran');
     writeFileSync(lock, `${process.ppid} ${Date.now()}`); // alive: our parent
-    expect(() => withFileLock(lock, () => 'ran', { timeoutMs: 100 })).toThrow(/locked by another overlay-connect process/);
+    expect(() => withFileLock(lock, () => 'ran', { timeoutMs: 100 })).toThrow(
+      /locked by another overlay-connect process/,
+    );
     rmSync(lock);
     expect(withFileLock(lock, () => withFileLock(lock, () => 'nested'))).toBe('nested');
   });

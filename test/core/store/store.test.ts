@@ -21,7 +21,9 @@ describe('secure store', () => {
     const { text, me } = sampleConfig('DNS = 10.7.0.1');
     await openTestStore(dir).tunnels.importText(text, { name: 'office' });
     const again = openTestStore(dir);
-    expect(again.tunnels.list().map((t) => [t.name, t.interface, t.publicKey])).toEqual([['office', 'office', me.publicKey]]);
+    expect(again.tunnels.list().map((t) => [t.name, t.interface, t.publicKey])).toEqual([
+      ['office', 'office', me.publicKey],
+    ]);
     expect(parseConfig(await again.tunnels.exportText('office'))).toEqual(parseConfig(text));
   });
 
@@ -54,7 +56,9 @@ describe('secure store', () => {
     const before = readFileSync(join(dir, 'state.json'));
     const wrong = openTestStore(dir, 'not it');
     await expect(wrong.tunnels.exportText('x')).rejects.toThrow(KeyringLockedError);
-    await expect(wrong.tunnels.importText(sampleConfig().text, { name: 'y' })).rejects.toThrow(/Wrong passphrase/);
+    await expect(wrong.tunnels.importText(sampleConfig().text, { name: 'y' })).rejects.toThrow(
+      /Wrong passphrase/,
+    );
     expect(readFileSync(join(dir, 'state.json'))).toEqual(before);
   });
 
@@ -93,14 +97,17 @@ describe('secure store', () => {
   it('loses no committed record when the writer is killed with SIGKILL mid-write', async () => {
     for (let round = 0; round < 6; round++) {
       const dir = join(tmp.path, `kill${round}`);
-      const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/store-writer.ts', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/store-writer.ts', dir], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       let committed = -1;
       let buffered = '';
       const target = 5 + round * 7;
       await new Promise<void>((resolve) => {
         child.stdout.on('data', (chunk: Buffer) => {
           buffered += chunk.toString();
-          for (const m of buffered.matchAll(/committed (\d+)\n/g)) committed = Math.max(committed, Number(m[1]));
+          for (const m of buffered.matchAll(/committed (\d+)\n/g))
+            committed = Math.max(committed, Number(m[1]));
           // Kill at an uneven moment: right after a commit line, while the next write is under way.
           if (committed >= target && !child.killed) {
             setTimeout(() => child.kill('SIGKILL'), round);

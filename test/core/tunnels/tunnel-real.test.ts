@@ -35,16 +35,27 @@ describe.skipIf(!!skip)('tunnels for real, inside network namespaces', () => {
   const peerKeys = generateKeyPair();
   const laptopKeys = generateKeyPair();
 
-  const laptopConfig = (extra = '') => `[Interface]\nPrivateKey = ${laptopKeys.privateKey}\nAddress = 10.99.0.2/24\n${extra}\n[Peer]\nPublicKey = ${peerKeys.publicKey}\nEndpoint = 198.51.100.1:51820\nAllowedIPs = 10.99.0.0/24\n`;
+  const laptopConfig = (extra = '') =>
+    `[Interface]\nPrivateKey = ${laptopKeys.privateKey}\nAddress = 10.99.0.2/24\n${extra}\n[Peer]\nPublicKey = ${peerKeys.publicKey}\nEndpoint = 198.51.100.1:51820\nAllowedIPs = 10.99.0.0/24\n`;
 
   beforeAll(() => {
     peerNs = new Netns('peer');
     laptopNs = new Netns('laptop');
-    linkPair(peerNs, laptopNs, ['198.51.100.1/24', '2001:db8::1/64'], ['198.51.100.2/24', '2001:db8::2/64'], tag);
+    linkPair(
+      peerNs,
+      laptopNs,
+      ['198.51.100.1/24', '2001:db8::1/64'],
+      ['198.51.100.2/24', '2001:db8::2/64'],
+      tag,
+    );
     dir = mkdtempSync(join(tmpdir(), 'oc-tunnel-'));
     dataDir = join(dir, 'data');
     const peerConf = join(dir, `${PEER_IF}.conf`);
-    writeFileSync(peerConf, `[Interface]\nPrivateKey = ${peerKeys.privateKey}\nListenPort = 51820\nAddress = 10.99.0.1/24\n\n[Peer]\nPublicKey = ${laptopKeys.publicKey}\nAllowedIPs = 10.99.0.2/32\n`, { mode: 0o600 });
+    writeFileSync(
+      peerConf,
+      `[Interface]\nPrivateKey = ${peerKeys.privateKey}\nListenPort = 51820\nAddress = 10.99.0.1/24\n\n[Peer]\nPublicKey = ${laptopKeys.publicKey}\nAllowedIPs = 10.99.0.2/32\n`,
+      { mode: 0o600 },
+    );
     peerNs.must('wg-quick', 'up', peerConf);
   });
 
@@ -55,7 +66,8 @@ describe.skipIf(!!skip)('tunnels for real, inside network namespaces', () => {
   });
 
   const ifaceExists = (ns: Netns, iface: string) => ns.run('ip', ['link', 'show', 'dev', iface]).status === 0;
-  const ping = (ns: Netns, addr: string) => ns.run('ping', ['-c', '2', '-i', '0.2', '-W', '2', addr]).status === 0;
+  const ping = (ns: Netns, addr: string) =>
+    ns.run('ping', ['-c', '2', '-i', '0.2', '-W', '2', addr]).status === 0;
   const runFiles = () => (existsSync(join(dataDir, 'run')) ? readdirSync(join(dataDir, 'run')) : []);
 
   it('CLI: import, up in the namespace, ping across, state up with handshake and growing counters, down leaves nothing', () => {
@@ -70,14 +82,33 @@ describe.skipIf(!!skip)('tunnels for real, inside network namespaces', () => {
     expect(ping(laptopNs, '10.99.0.1')).toBe(true);
 
     const first = JSON.parse(cli(['tunnel', 'status', name, '--json', '--data-dir', dataDir]).stdout)[0];
-    expect(first).toMatchObject({ name, interface: name, state: 'up', endpoint: '198.51.100.1:51820', error: null });
+    expect(first).toMatchObject({
+      name,
+      interface: name,
+      state: 'up',
+      endpoint: '198.51.100.1:51820',
+      error: null,
+    });
     expect(first.latestHandshake).toBeGreaterThan(Date.now() / 1000 - 60);
     expect(first.rxBytes).toBeGreaterThan(0);
     expect(ping(laptopNs, '10.99.0.1')).toBe(true);
-    const second = JSON.parse(cli(['--json', 'tunnel', 'status', '--data-dir', dataDir]).stdout).find((s: { name: string }) => s.name === name);
+    const second = JSON.parse(cli(['--json', 'tunnel', 'status', '--data-dir', dataDir]).stdout).find(
+      (s: { name: string }) => s.name === name,
+    );
     expect(second.rxBytes).toBeGreaterThan(first.rxBytes);
     expect(second.txBytes).toBeGreaterThan(first.txBytes);
-    expect(Object.keys(second).sort()).toEqual(['detail', 'endpoint', 'error', 'interface', 'latestHandshake', 'name', 'netns', 'rxBytes', 'state', 'txBytes']);
+    expect(Object.keys(second).sort()).toEqual([
+      'detail',
+      'endpoint',
+      'error',
+      'interface',
+      'latestHandshake',
+      'name',
+      'netns',
+      'rxBytes',
+      'state',
+      'txBytes',
+    ]);
 
     expect(cli(['tunnel', 'remove', name, '--data-dir', dataDir]).code).toBe(1); // refused while up
     const down = cli(['tunnel', 'down', name, '--data-dir', dataDir]);
@@ -85,15 +116,33 @@ describe.skipIf(!!skip)('tunnels for real, inside network namespaces', () => {
     expect(ifaceExists(laptopNs, name)).toBe(false);
     expect(wireguardGoPids(name)).toEqual([]);
     expect(runFiles()).toEqual([]);
-    expect(JSON.parse(cli(['tunnel', 'status', name, '--json', '--data-dir', dataDir]).stdout)[0].state).toBe('down');
+    expect(JSON.parse(cli(['tunnel', 'status', name, '--json', '--data-dir', dataDir]).stdout)[0].state).toBe(
+      'down',
+    );
     expect(cli(['tunnel', 'remove', name, '--data-dir', dataDir]).code).toBe(0);
   });
 
   function makeService(runner: CommandRunner = directRunner, sub = 'svc', now?: () => number) {
     const store = openNodeStore(join(dir, sub));
-    const tunnels = new TunnelStore(store, new Keyring(store, passphraseProvider(async () => 'pw', testParams)));
+    const tunnels = new TunnelStore(
+      store,
+      new Keyring(
+        store,
+        passphraseProvider(async () => 'pw', testParams),
+      ),
+    );
     const tools = findTools();
-    const service = new TunnelService({ tunnels, driver: new WgQuickDriver({ runDir: join(dir, sub, 'run'), tools, adapter: adapterFor('linux', tools), runner, queryRunner: directRunner }), now });
+    const service = new TunnelService({
+      tunnels,
+      driver: new WgQuickDriver({
+        runDir: join(dir, sub, 'run'),
+        tools,
+        adapter: adapterFor('linux', tools),
+        runner,
+        queryRunner: directRunner,
+      }),
+      now,
+    });
     return { service, tunnels, runDir: join(dir, sub, 'run') };
   }
 
@@ -108,7 +157,11 @@ describe.skipIf(!!skip)('tunnels for real, inside network namespaces', () => {
     await tunnels.importText(laptopConfig(), { name });
     const seen: string[] = [];
     service.onChange((s) => seen.push(s.state));
-    const results = await Promise.all([service.up(name, { netns: laptopNs.name }), service.up(name, { netns: laptopNs.name }), service.up(name, { netns: laptopNs.name })]);
+    const results = await Promise.all([
+      service.up(name, { netns: laptopNs.name }),
+      service.up(name, { netns: laptopNs.name }),
+      service.up(name, { netns: laptopNs.name }),
+    ]);
     expect(wgQuickRuns).toBe(1);
     expect(results.map((r) => r.state).every((s) => s === 'up' || s === 'connecting')).toBe(true);
     expect(seen).toContain('connecting');
@@ -130,15 +183,22 @@ describe.skipIf(!!skip)('tunnels for real, inside network namespaces', () => {
     const { service, tunnels } = makeService(directRunner, 'overlap');
     const other = generateKeyPair();
     await tunnels.importText(laptopConfig(), { name: `ovA${tag}` });
-    await tunnels.importText(`[Interface]\nPrivateKey = ${other.privateKey}\nAddress = 10.98.0.2/24\n[Peer]\nPublicKey = ${peerKeys.publicKey}\nAllowedIPs = 10.99.0.0/16\n`, { name: `ovB${tag}` });
+    await tunnels.importText(
+      `[Interface]\nPrivateKey = ${other.privateKey}\nAddress = 10.98.0.2/24\n[Peer]\nPublicKey = ${peerKeys.publicKey}\nAllowedIPs = 10.99.0.0/16\n`,
+      { name: `ovB${tag}` },
+    );
     await service.up(`ovA${tag}`, { netns: laptopNs.name });
-    await expect(service.up(`ovB${tag}`, { netns: laptopNs.name })).rejects.toThrow(/10\.99\.0\.0\/16 of "ovB.*" overlaps 10\.99\.0\.\d+\/24 of "ovA.*", which is up/);
+    await expect(service.up(`ovB${tag}`, { netns: laptopNs.name })).rejects.toThrow(
+      /10\.99\.0\.0\/16 of "ovB.*" overlaps 10\.99\.0\.\d+\/24 of "ovA.*", which is up/,
+    );
     expect(ifaceExists(laptopNs, `ovB${tag}`)).toBe(false);
     await service.down(`ovA${tag}`);
     // The interface name is in use by something that is not ours: wg-quick's own refusal comes back clearly.
     laptopNs.ip('link', 'add', `ovA${tag}`, 'type', 'veth', 'peer', 'name', `ovX${tag}`);
     try {
-      await expect(service.up(`ovA${tag}`, { netns: laptopNs.name })).rejects.toThrow(/Cannot bring "ovA.*" up: .*already exists/);
+      await expect(service.up(`ovA${tag}`, { netns: laptopNs.name })).rejects.toThrow(
+        /Cannot bring "ovA.*" up: .*already exists/,
+      );
       expect((await service.refresh()).find((s) => s.name === `ovA${tag}`)!.state).toBe('error');
     } finally {
       laptopNs.ip('link', 'del', `ovA${tag}`);
@@ -153,7 +213,10 @@ describe.skipIf(!!skip)('tunnels for real, inside network namespaces', () => {
     await service.down(`scr${tag}`);
     expect(existsSync(marker)).toBe(false);
     tunnels.remove(`scr${tag}`);
-    await tunnels.importText(laptopConfig(`PostUp = touch ${marker}`), { name: `scr${tag}`, allowScripts: true });
+    await tunnels.importText(laptopConfig(`PostUp = touch ${marker}`), {
+      name: `scr${tag}`,
+      allowScripts: true,
+    });
     await service.up(`scr${tag}`, { netns: laptopNs.name });
     await service.down(`scr${tag}`);
     expect(existsSync(marker)).toBe(true);
@@ -184,15 +247,26 @@ describe.skipIf(!!skip)('tunnels for real, inside network namespaces', () => {
     const { service, tunnels } = makeService(directRunner, 'silent', () => clock);
     const name = `sil${tag}`;
     const stranger = generateKeyPair();
-    await tunnels.importText(`[Interface]\nPrivateKey = ${stranger.privateKey}\nAddress = 10.97.0.2/24\n[Peer]\nPublicKey = ${peerKeys.publicKey}\nEndpoint = 198.51.100.1:51820\nAllowedIPs = 10.97.0.0/24\n`, { name });
+    await tunnels.importText(
+      `[Interface]\nPrivateKey = ${stranger.privateKey}\nAddress = 10.97.0.2/24\n[Peer]\nPublicKey = ${peerKeys.publicKey}\nEndpoint = 198.51.100.1:51820\nAllowedIPs = 10.97.0.0/24\n`,
+      { name },
+    );
     await service.up(name, { netns: laptopNs.name });
     const idle = (await service.refresh({ forceHandshakes: true })).find((x) => x.name === name)!;
-    expect(idle).toMatchObject({ state: 'up', latestHandshake: null, detail: 'No handshake yet: nothing has been sent through it' });
+    expect(idle).toMatchObject({
+      state: 'up',
+      latestHandshake: null,
+      detail: 'No handshake yet: nothing has been sent through it',
+    });
     laptopNs.run('ping', ['-c', '1', '-W', '1', '10.97.0.1']);
     expect((await service.refresh({ forceHandshakes: true })).find((x) => x.name === name)!.state).toBe('up');
     clock += 16_000;
     const s = (await service.refresh({ forceHandshakes: true })).find((x) => x.name === name)!;
-    expect(s).toMatchObject({ state: 'connecting', latestHandshake: null, detail: 'No reply from the peer for 16 s (no handshake with the peer yet)' });
+    expect(s).toMatchObject({
+      state: 'connecting',
+      latestHandshake: null,
+      detail: 'No reply from the peer for 16 s (no handshake with the peer yet)',
+    });
     await service.down(name);
   });
 

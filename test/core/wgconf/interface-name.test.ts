@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { deriveInterfaceName, displayNameProblem, isValidInterfaceName } from '../../../src/core/wgconf/interface-name.js';
+import {
+  deriveInterfaceName,
+  displayNameProblem,
+  isValidInterfaceName,
+} from '../../../src/core/wgconf/interface-name.js';
 
 describe('interface names', () => {
   it.each([
@@ -38,10 +42,12 @@ describe('interface names', () => {
   });
 
   it('accepts sensible display names', () => {
-    for (const n of ['Office', 'Home (IPv6)', 'ThreeFold – devnet', '";rm -rf *"']) expect(displayNameProblem(n)).toBeUndefined();
+    for (const n of ['Office', 'Home (IPv6)', 'ThreeFold – devnet', '";rm -rf *"'])
+      expect(displayNameProblem(n)).toBeUndefined();
   });
 
   it('rejects interface names wg-quick or Linux would refuse', () => {
-    for (const n of ['', '.', '..', 'a b', 'x'.repeat(16), 'a/b', 'a;b']) expect(isValidInterfaceName(n)).toBe(false);
+    for (const n of ['', '.', '..', 'a b', 'x'.repeat(16), 'a/b', 'a;b'])
+      expect(isValidInterfaceName(n)).toBe(false);
   });
 });

@@ -21,7 +21,8 @@ describe('key pairs', () => {
     expect(keyProblem('PrivateKey', 'YOUR_PRIVATE_KEY')).toMatch(/placeholder/);
   });
 
-  if (!wg) console.warn('SKIPPED: key agreement with wg(8): `wg` not found (apt-get install wireguard-tools)');
+  if (!wg)
+    console.warn('SKIPPED: key agreement with wg(8): `wg` not found (apt-get install wireguard-tools)');
   it.skipIf(!wg)('agrees with wg genkey / wg pubkey both ways', () => {
     for (let i = 0; i < 20; i++) {
       const ours = generateKeyPair();

@@ -25,10 +25,26 @@ const P = (extra = '', key = p1.publicKey) => `[Peer]\nPublicKey = ${key}\n${ext
 /** [name, text, needs `wg-quick up` to be judged]. */
 const valid: Array<[string, string, boolean]> = [
   ['minimal', I, false],
-  ['full', `${I}ListenPort = 51820\nFwMark = 0x20\nAddress = 10.44.0.2/24, fd44::2/64\nMTU = 1420\n${P('AllowedIPs = 10.44.0.0/24, fd44::/64\nEndpoint = 198.51.100.1:51820\nPersistentKeepalive = 25')}`, true],
-  ['case and CRLF', `[INTERFACE]\r\nprivatekey = ${me.privateKey}\r\naddress = 10.44.0.3/32\r\n[peer]\r\npublickey = ${p1.publicKey}\r\nallowedips = 10.44.0.0/16\r\n`, true],
-  ['comments', `# exported\n${I}# hi\nAddress = 10.44.0.4/24 # trailing\n${P('AllowedIPs = 0.0.0.0/0 # all')}`, false],
-  ['repeated AllowedIPs and peers', `${I}${P('AllowedIPs = 10.1.0.0/16\nAllowedIPs = 10.2.0.0/16')}${P('AllowedIPs = 10.3.0.0/16', p2.publicKey)}`, false],
+  [
+    'full',
+    `${I}ListenPort = 51820\nFwMark = 0x20\nAddress = 10.44.0.2/24, fd44::2/64\nMTU = 1420\n${P('AllowedIPs = 10.44.0.0/24, fd44::/64\nEndpoint = 198.51.100.1:51820\nPersistentKeepalive = 25')}`,
+    true,
+  ],
+  [
+    'case and CRLF',
+    `[INTERFACE]\r\nprivatekey = ${me.privateKey}\r\naddress = 10.44.0.3/32\r\n[peer]\r\npublickey = ${p1.publicKey}\r\nallowedips = 10.44.0.0/16\r\n`,
+    true,
+  ],
+  [
+    'comments',
+    `# exported\n${I}# hi\nAddress = 10.44.0.4/24 # trailing\n${P('AllowedIPs = 0.0.0.0/0 # all')}`,
+    false,
+  ],
+  [
+    'repeated AllowedIPs and peers',
+    `${I}${P('AllowedIPs = 10.1.0.0/16\nAllowedIPs = 10.2.0.0/16')}${P('AllowedIPs = 10.3.0.0/16', p2.publicKey)}`,
+    false,
+  ],
   ['bracketed IPv6 endpoint', `${I}${P('Endpoint = [2001:db8::1]:51820\nPersistentKeepalive = off')}`, false],
   ['bare IPs as /32', `${I}Address = 10.44.0.9\n${P('AllowedIPs = 10.44.0.1, fd44::1')}`, true],
   ['preshared key', `${I}${P(`PresharedKey = ${p2.publicKey}`)}`, false],
@@ -61,16 +77,35 @@ const invalid: Array<[string, string, boolean]> = [
 /** Files wg/wg-quick take but we refuse on purpose, each for a reason a user benefits from. */
 const stricter: Array<[string, string, string]> = [
   ['no PrivateKey', '[Interface]\nListenPort = 1\n', 'an interface without a key cannot connect'],
-  ['two peers with one key', `${I}${P('AllowedIPs = 10.1.0.0/16')}${P('AllowedIPs = 10.2.0.0/16')}`, 'wg merges them silently'],
-  ['unbracketed IPv6 endpoint', `${I}${P('Endpoint = 2001:db8::1:51820')}`, 'ambiguous: is 51820 part of the address?'],
-  ['ListenPort 65536', `${I}ListenPort = 65536\n`, 'wg passes it to getaddrinfo, which wraps it to another port'],
-  ['key with a space', `${I}${P('Allowed IPs = 10.0.0.0/8')}`, 'wg strips spaces, wg-quick does not: behaviour would differ by key'],
+  [
+    'two peers with one key',
+    `${I}${P('AllowedIPs = 10.1.0.0/16')}${P('AllowedIPs = 10.2.0.0/16')}`,
+    'wg merges them silently',
+  ],
+  [
+    'unbracketed IPv6 endpoint',
+    `${I}${P('Endpoint = 2001:db8::1:51820')}`,
+    'ambiguous: is 51820 part of the address?',
+  ],
+  [
+    'ListenPort 65536',
+    `${I}ListenPort = 65536\n`,
+    'wg passes it to getaddrinfo, which wraps it to another port',
+  ],
+  [
+    'key with a space',
+    `${I}${P('Allowed IPs = 10.0.0.0/8')}`,
+    'wg strips spaces, wg-quick does not: behaviour would differ by key',
+  ],
 ];
 
 /** Files this wg-quick refuses that we read (as the Windows client does), and then write in a form it takes. */
 const lenient: Array<[string, string | Buffer]> = [
   ['UTF-8 BOM', `\uFEFF${I}${P('AllowedIPs = 10.0.0.0/8')}`],
-  ['UTF-16 LE with BOM (Windows export)', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${I}${P()}`, 'utf16le')])],
+  [
+    'UTF-16 LE with BOM (Windows export)',
+    Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${I}${P()}`, 'utf16le')]),
+  ],
 ];
 
 // wireguard-go's control socket is /var/run/wireguard/<name>.sock in every namespace: names must be unique

@@ -30,14 +30,31 @@ function firstError(text: string) {
 describe('grammar: what wg-quick accepts', () => {
   it('parses a full config into the typed model', () => {
     const c = parseConfig(good);
-    expect(c.interface).toMatchObject({ privateKey: PRIV, listenPort: 51820, mtu: 1420, addresses: ['10.0.0.2/24', 'fd00::2/64'], dns: ['10.0.0.1', 'corp.example'] });
-    expect(c.peers).toEqual([{ publicKey: PUB, allowedIPs: ['10.0.0.0/24', 'fd00::/64'], endpoint: '198.51.100.1:51820', persistentKeepalive: 25 }]);
+    expect(c.interface).toMatchObject({
+      privateKey: PRIV,
+      listenPort: 51820,
+      mtu: 1420,
+      addresses: ['10.0.0.2/24', 'fd00::2/64'],
+      dns: ['10.0.0.1', 'corp.example'],
+    });
+    expect(c.peers).toEqual([
+      {
+        publicKey: PUB,
+        allowedIPs: ['10.0.0.0/24', 'fd00::/64'],
+        endpoint: '198.51.100.1:51820',
+        persistentKeepalive: 25,
+      },
+    ]);
   });
 
   it('accepts case-insensitive headers and keys, CRLF and a UTF-8 BOM', () => {
-    const text = '\uFEFF' + good.replace('[Interface]', '[INTERFACE]').replace('PublicKey', 'publickey').replace(/\n/g, '\r\n');
+    const text =
+      '\uFEFF' +
+      good.replace('[Interface]', '[INTERFACE]').replace('PublicKey', 'publickey').replace(/\n/g, '\r\n');
     expect(parseConfig(text)).toEqual(parseConfig(good));
-    expect(parseConfig(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(good)]))).toEqual(parseConfig(good));
+    expect(parseConfig(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(good)]))).toEqual(
+      parseConfig(good),
+    );
   });
 
   it('accepts UTF-16 files as exported on Windows', () => {
@@ -54,18 +71,30 @@ describe('grammar: what wg-quick accepts', () => {
   });
 
   it('reports script hooks with their lines', () => {
-    const r = checkConfigText(`[Interface]\nPrivateKey = ${PRIV}\nPreUp = a\nPostUp = touch /tmp/pwned\nPreDown = c\nPostDown = d\n`);
-    expect(r.scripts.map((s) => [s.line, s.key, s.command])).toEqual([[3, 'PreUp', 'a'], [4, 'PostUp', 'touch /tmp/pwned'], [5, 'PreDown', 'c'], [6, 'PostDown', 'd']]);
+    const r = checkConfigText(
+      `[Interface]\nPrivateKey = ${PRIV}\nPreUp = a\nPostUp = touch /tmp/pwned\nPreDown = c\nPostDown = d\n`,
+    );
+    expect(r.scripts.map((s) => [s.line, s.key, s.command])).toEqual([
+      [3, 'PreUp', 'a'],
+      [4, 'PostUp', 'touch /tmp/pwned'],
+      [5, 'PreDown', 'c'],
+      [6, 'PostDown', 'd'],
+    ]);
   });
 
   it('accepts every endpoint form', () => {
     for (const ep of ['198.51.100.1:51820', '[2001:db8::1]:51820', 'vpn.example.com:1', 'host:65535']) {
-      expect(parseConfig(`[Interface]\nPrivateKey=${PRIV}\n[Peer]\nPublicKey=${PUB}\nEndpoint=${ep}\n`).peers[0]!.endpoint).toBe(ep);
+      expect(
+        parseConfig(`[Interface]\nPrivateKey=${PRIV}\n[Peer]\nPublicKey=${PUB}\nEndpoint=${ep}\n`).peers[0]!
+          .endpoint,
+      ).toBe(ep);
     }
   });
 
   it('accepts the other interface and peer keys', () => {
-    const c = parseConfig(`[Interface]\nPrivateKey=${PRIV}\nFwMark=0x1f\nTable=off\nSaveConfig=false\n[Peer]\nPublicKey=${PUB}\nPresharedKey=${PUB2}\nPersistentKeepalive=off\n`);
+    const c = parseConfig(
+      `[Interface]\nPrivateKey=${PRIV}\nFwMark=0x1f\nTable=off\nSaveConfig=false\n[Peer]\nPublicKey=${PUB}\nPresharedKey=${PUB2}\nPersistentKeepalive=off\n`,
+    );
     expect(c.interface).toMatchObject({ fwMark: '0x1f', table: 'off', saveConfig: false });
     expect(c.peers[0]).toMatchObject({ presharedKey: PUB2, persistentKeepalive: 0 });
   });
@@ -85,7 +114,12 @@ describe('grammar: every rule has a negative case with its line', () => {
     ['base64url key', `[Interface]\nPrivateKey = ${PRIV.replace('+', '-')}\n`, 2, /base64url/],
     ['non-canonical key', `[Interface]\nPrivateKey = ${PRIV.slice(0, 42)}B=\n`, 2, /43rd/],
     ['unknown key', `${iface}Foo = bar\n`, 3, /Unknown key `Foo`/],
-    ['key with a space', `${iface}[Peer]\nPublicKey = ${PUB}\nAllowed IPs = 10.0.0.0/8\n`, 5, /without spaces: AllowedIPs/],
+    [
+      'key with a space',
+      `${iface}[Peer]\nPublicKey = ${PUB}\nAllowed IPs = 10.0.0.0/8\n`,
+      5,
+      /without spaces: AllowedIPs/,
+    ],
     ['peer key in interface', `${iface}Endpoint = 198.51.100.1:1\n`, 3, /belongs in a \[Peer\]/],
     ['interface key in peer', peer('Address = 10.0.0.1/24'), 5, /belongs in the \[Interface\]/],
     ['key before any section', `Address = 10.0.0.1/24\n${iface}`, 1, /must come after/],
@@ -117,7 +151,12 @@ describe('grammar: every rule has a negative case with its line', () => {
     ['endpoint port 0', peer('Endpoint = 198.51.100.1:0'), 5, /1 to 65535/],
     ['endpoint bad host', peer('Endpoint = a..b:1'), 5, /neither an IP address nor a host name/],
     ['endpoint bad ipv4', peer('Endpoint = 198.51.100.300:1'), 5, /not a valid IPv4/],
-    ['duplicate peer', `${iface}[Peer]\nPublicKey = ${PUB}\n[Peer]\nPublicKey = ${PUB}\n`, 6, /same PublicKey \(the first is at line 4\)/],
+    [
+      'duplicate peer',
+      `${iface}[Peer]\nPublicKey = ${PUB}\n[Peer]\nPublicKey = ${PUB}\n`,
+      6,
+      /same PublicKey \(the first is at line 4\)/,
+    ],
     ['control character', `${iface}ListenPort = 1\u0007\n`, 3, /control character/],
   ];
   it.each(cases)('%s', (_name, text, line, message) => {
@@ -183,28 +222,48 @@ describe('errors never echo a key', () => {
     const { generateKeyPair } = await import('../../../src/core/wgconf/keys.js');
     const { checkConfigText } = await import('../../../src/core/wgconf/parser.js');
     const { privateKey } = generateKeyPair();
-    for (const line of [`PrivateKey: ${privateKey}`, privateKey, `[${privateKey}]`, `PrivateKey ${privateKey.slice(0, -1)}`]) {
+    for (const line of [
+      `PrivateKey: ${privateKey}`,
+      privateKey,
+      `[${privateKey}]`,
+      `PrivateKey ${privateKey.slice(0, -1)}`,
+    ]) {
       const report = checkConfigText(`[Interface]\n${line}\n`);
       const text = JSON.stringify(report.errors);
       expect(text).not.toContain(privateKey.slice(0, 20));
       expect(report.errors.map((e) => e.message).join(' ')).toContain(`${privateKey.slice(0, 4)}…`);
     }
-    expect(checkConfigText(`[Interface]\nPrivateKey: ${privateKey}\n`).errors[1]!.message).toBe(`Unknown key \`PrivateKey: ${privateKey.slice(0, 4)}…\``);
+    expect(checkConfigText(`[Interface]\nPrivateKey: ${privateKey}\n`).errors[1]!.message).toBe(
+      `Unknown key \`PrivateKey: ${privateKey.slice(0, 4)}…\``,
+    );
   });
 });
 
 describe('endpoints that cannot work from outside', () => {
-  it('warns, with the line, when a peer\'s endpoint is a private, ULA, link-local, loopback or CGNAT address', async () => {
+  it("warns, with the line, when a peer's endpoint is a private, ULA, link-local, loopback or CGNAT address", async () => {
     const { checkConfigText } = await import('../../../src/core/wgconf/parser.js');
     const { generateKeyPair } = await import('../../../src/core/wgconf/keys.js');
-    const conf = (endpoint: string) => `[Interface]\nPrivateKey = ${generateKeyPair().privateKey}\n\n[Peer]\nPublicKey = ${generateKeyPair().publicKey}\nAllowedIPs = 10.0.0.0/24\nEndpoint = ${endpoint}\n`;
-    for (const [endpoint, kind] of [['192.168.1.5:51820', 'a private (RFC 1918) address'], ['10.1.2.3:1', 'a private (RFC 1918) address'], ['[fd00::1]:51820', 'a unique local (fc00::/7) address'], ['[fe80::1]:51820', 'a link-local address'], ['127.0.0.1:51820', 'a loopback address'], ['100.64.1.1:51820', 'a carrier-grade NAT (100.64.0.0/10) address']]) {
+    const conf = (endpoint: string) =>
+      `[Interface]\nPrivateKey = ${generateKeyPair().privateKey}\n\n[Peer]\nPublicKey = ${generateKeyPair().publicKey}\nAllowedIPs = 10.0.0.0/24\nEndpoint = ${endpoint}\n`;
+    for (const [endpoint, kind] of [
+      ['192.168.1.5:51820', 'a private (RFC 1918) address'],
+      ['10.1.2.3:1', 'a private (RFC 1918) address'],
+      ['[fd00::1]:51820', 'a unique local (fc00::/7) address'],
+      ['[fe80::1]:51820', 'a link-local address'],
+      ['127.0.0.1:51820', 'a loopback address'],
+      ['100.64.1.1:51820', 'a carrier-grade NAT (100.64.0.0/10) address'],
+    ]) {
       const r = checkConfigText(conf(endpoint!));
       expect(r.errors).toEqual([]);
-      expect(r.warnings).toContainEqual({ line: 7, message: `Endpoint ${endpoint} is ${kind}: this tunnel can connect only from inside that network; use the peer's public address` });
+      expect(r.warnings).toContainEqual({
+        line: 7,
+        message: `Endpoint ${endpoint} is ${kind}: this tunnel can connect only from inside that network; use the peer's public address`,
+      });
     }
     for (const endpoint of ['198.51.100.1:51820', '[2001:db8::1]:51820', 'vpn.example.org:51820']) {
-      expect(checkConfigText(conf(endpoint)).warnings.filter((w) => w.message.startsWith('Endpoint'))).toEqual([]);
+      expect(
+        checkConfigText(conf(endpoint)).warnings.filter((w) => w.message.startsWith('Endpoint')),
+      ).toEqual([]);
     }
   });
 });

@@ -10,13 +10,23 @@ describe('configs from a zip', () => {
       { name: 'readme.txt', data: Buffer.from('hi') },
       { name: '../../etc/evil.conf', data: Buffer.from('x') },
     ]);
-    expect(configsFromZip(zip).map((c) => [c.name, Buffer.from(c.bytes).toString()])).toEqual([['office', '[Interface]\n'], ['home', '[Peer]\n'], ['evil', 'x']]);
+    expect(configsFromZip(zip).map((c) => [c.name, Buffer.from(c.bytes).toString()])).toEqual([
+      ['office', '[Interface]\n'],
+      ['home', '[Peer]\n'],
+      ['evil', 'x'],
+    ]);
   });
 
   it('refuses what is not a zip, damaged archives and entries too large to be configs', () => {
-    expect(() => configsFromZip(Buffer.from('not a zip at all, not even close'))).toThrow('This is not a zip archive');
-    expect(() => configsFromZip(makeZip([{ name: 'big.conf', data: Buffer.from('x'), claimedSize: 50 << 20 }]))).toThrow(/too large/);
-    const bomb = makeZip([{ name: 'bomb.conf', data: Buffer.alloc(4 << 20), deflate: true, claimedSize: 10 }]);
+    expect(() => configsFromZip(Buffer.from('not a zip at all, not even close'))).toThrow(
+      'This is not a zip archive',
+    );
+    expect(() =>
+      configsFromZip(makeZip([{ name: 'big.conf', data: Buffer.from('x'), claimedSize: 50 << 20 }])),
+    ).toThrow(/too large/);
+    const bomb = makeZip([
+      { name: 'bomb.conf', data: Buffer.alloc(4 << 20), deflate: true, claimedSize: 10 },
+    ]);
     expect(() => configsFromZip(bomb)).toThrow(/cannot be decompressed/);
     const cut = makeZip([{ name: 'a.conf', data: Buffer.from('[Interface]\n') }]);
     cut.writeUInt32LE(0, 0);
