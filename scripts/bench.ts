@@ -19,6 +19,7 @@ import { TunnelService } from '../src/core/tunnels/tunnel-service.js';
 import { TunnelStore } from '../src/core/tunnels/tunnel-store.js';
 import { generateKeyPair } from '../src/core/wgconf/keys.js';
 import { linkPair, Netns, netnsUnavailable } from '../test/support/netns.js';
+import { startHelperProcess } from '../test/support/helper-process.js';
 
 /**
  * Planning a full network — 246 nodes + 8 accesses, the 254 /24s a /16 offers (254 nodes *and* 8 accesses
@@ -348,33 +349,19 @@ async function benchHelper(o: {
   rawFile: string;
   extra: string[];
 }): Promise<void> {
-  const { spawn } = await import('node:child_process');
   const { readFileSync } = await import('node:fs');
   const { HelperClient, HelperDriver } = await import('../src/helper/client.js');
   const sock = join(o.dir, 'helper', 'helper.sock');
   // As the installed unit runs it: V8's lite mode (no optimizing compiler) keeps an idle helper small.
-  const helper = spawn(
-    process.execPath,
-    [
-      ...(process.env.BENCH_HELPER_NODE_FLAGS ?? '--lite-mode').split(' ').filter(Boolean),
-      'bin/overlay-connect.js',
-      'helper',
-      'run',
-      '--socket',
-      sock,
-      '--group',
-      'root',
-      '--netns',
-      o.lapNs.name,
-      '--run-dir',
-      join(o.dir, 'helper-run'),
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let log = '';
-  helper.stderr!.on('data', (d: Buffer) => (log += d));
+  const started = await startHelperProcess({
+    socket: sock,
+    group: 'root',
+    netns: o.lapNs.name,
+    runDir: join(o.dir, 'helper-run'),
+    nodeFlags: (process.env.BENCH_HELPER_NODE_FLAGS ?? '--lite-mode').split(' ').filter(Boolean),
+  });
+  const helper = started.child;
   try {
-    for (let i = 0; i < 100 && !/listening/.test(log); i++) await new Promise((r) => setTimeout(r, 100));
     const client = await HelperClient.connect(sock);
     const service = new TunnelService({ tunnels: o.tunnels, driver: new HelperDriver(client) });
     const ours: number[] = [];
@@ -431,7 +418,7 @@ async function benchHelper(o: {
     for (const n of o.extra) await service.down(n);
     client.close();
   } finally {
-    helper.kill('SIGTERM');
+    started.stop();
   }
 }
 

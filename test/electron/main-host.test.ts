@@ -6,11 +6,11 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { channelOf } from '../../src/contract/api.js';
 import { generateKeyPair } from '../../src/core/wgconf/keys.js';
 import { Netns, netnsUnavailable } from '../support/netns.js';
+import { startHelperProcess, type HelperProcess } from '../support/helper-process.js';
 import type { fake as FakeControl } from '../support/fake-electron.js';
 
 // Fresh per boot: vi.resetModules() gives main.ts a new module graph, and the model must be the one it sees.
@@ -193,7 +193,7 @@ describe.skipIf(!!noNetns)(
   'the Electron host with a real tunnel (through the helper, in a namespace)',
   () => {
     let ns: Netns;
-    let helper: ChildProcess;
+    let helper: HelperProcess;
     let hdir: string;
     const name = `eh${process.pid % 1e5}`;
 
@@ -202,29 +202,15 @@ describe.skipIf(!!noNetns)(
       // One user-data folder for both tests: the second starts where the first left the tunnel.
       dir = mkdtempSync(join(tmpdir(), 'oc-host-'));
       ns = new Netns('ehost');
-      helper = spawn(
-        process.execPath,
-        [
-          'bin/overlay-connect.js',
-          'helper',
-          'run',
-          '--socket',
-          join(hdir, 'h.sock'),
-          '--group',
-          'root',
-          '--netns',
-          ns.name,
-          '--run-dir',
-          join(hdir, 'run'),
-        ],
-        { stdio: ['ignore', 'ignore', 'pipe'] },
-      );
-      let log = '';
-      helper.stderr!.on('data', (d: Buffer) => (log += d));
-      await until(() => /listening/.test(log), 'the helper');
+      helper = await startHelperProcess({
+        socket: join(hdir, 'h.sock'),
+        group: 'root',
+        netns: ns.name,
+        runDir: join(hdir, 'run'),
+      });
     });
     afterAll(() => {
-      helper?.kill('SIGTERM');
+      helper?.stop();
       ns?.destroy();
       rmSync(hdir, { recursive: true, force: true });
       rmSync(dir, { recursive: true, force: true });

@@ -27,6 +27,7 @@ import { HelperClient } from '../../src/helper/client.js';
 import type { LinksEvent } from '../../src/helper/protocol.js';
 import { SERVICE_UNIT, SOCKET_UNIT, SYSTEMD_DIR, systemdSocketUnit } from '../../src/helper/units.js';
 import { linkPair, Netns, netnsUnavailable, wireguardGoPids } from '../support/netns.js';
+import { startHelperProcess } from '../support/helper-process.js';
 import { Privilege, privilegeUnavailable, waitFor } from '../support/privilege.js';
 import { CHROMIUM_ARGS, CHROMIUM, chromiumMissing } from '../support/ui-host.js';
 
@@ -54,7 +55,7 @@ describe.skipIf(!!skip)('an ordinary user connects through the helper and throug
   let peerNs: Netns;
   let lapNs: Netns;
   let helper: ChildProcess | undefined;
-  let helperLog = '';
+  let helperLog = () => '';
   const peerKeys = generateKeyPair();
   const lapKeys = generateKeyPair();
   const name = `hu${tag}`;
@@ -82,29 +83,15 @@ describe.skipIf(!!skip)('an ordinary user connects through the helper and throug
   const ifaceUp = () => lapNs.run('ip', ['link', 'show', 'dev', name]).status === 0;
 
   async function startHelper(): Promise<void> {
-    helperLog = '';
-    helper = spawn(
-      process.execPath,
-      [
-        'bin/overlay-connect.js',
-        'helper',
-        'run',
-        '--socket',
-        sock,
-        '--group',
-        group,
-        '--netns',
-        lapNs.name,
-        '--run-dir',
-        helperRun,
-        '--policy',
-        join(dir, 'policy.json'),
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    helper.stderr!.on('data', (d: Buffer) => (helperLog += d));
-    await waitFor(() => /listening on/.test(helperLog) || helper!.exitCode !== null, 'the helper to listen');
-    expect(helper.exitCode, helperLog).toBeNull();
+    const started = await startHelperProcess({
+      socket: sock,
+      group,
+      netns: lapNs.name,
+      runDir: helperRun,
+      policy: join(dir, 'policy.json'),
+    });
+    helper = started.child;
+    helperLog = started.log;
   }
 
   beforeAll(async () => {
@@ -228,7 +215,7 @@ describe.skipIf(!!skip)('an ordinary user connects through the helper and throug
     expect(gone.code).toBe(1);
     expect(gone.stderr).toMatch(/Cannot reach the helper/);
     await startHelper();
-    expect(helperLog).toMatch(new RegExp(`adopted ${name}`));
+    expect(helperLog()).toMatch(new RegExp(`adopted ${name}`));
     const status = JSON.parse(viaHelper(user, ['tunnel', 'status', name, '--json']).stdout)[0];
     expect(status).toMatchObject({ state: 'up' });
     expect(viaHelper(user, ['tunnel', 'down', name]).code).toBe(0);
