@@ -58,7 +58,7 @@ describe('devnet explorer rules', () => {
     return buildReservation(net, tid, user, durationS, now);
   };
 
-  it('phonebook: lower-case names of 3+ characters, unique', async () => {
+  it('phonebook: lower-case names of 3+ characters (pkg/phonebook/types/user.go User.Validate), lower-case email, unique', async () => {
     expect(await post('/users', { name: 'Bob', email: '', pubkey: toHex(user.publicKey) })).toEqual({
       status: 400,
       body: { error: 'name should be all lower case' },
@@ -122,7 +122,7 @@ describe('devnet explorer rules', () => {
     );
   });
 
-  it('refuses reservations shorter than one hour, or already expired (signed correctly all the same)', async () => {
+  it('refuses reservations shorter than one hour (overlay-network.md) or expiring in the past (pkg/workloads/reservation.go create), signed correctly all the same', async () => {
     const sign = (data: Record<string, unknown>) => {
       const json = JSON.stringify(data);
       return { json, data_reservation: data, customer_tid: tid, customer_signature: signHex(user, json) };
@@ -133,7 +133,7 @@ describe('devnet explorer rules', () => {
     ).toEqual({ status: 400, body: { error: 'the minimum duration for a reservation is 1 hour' } });
     expect(
       await post('/reservations', sign({ ...b.data_reservation, expiration_reservation: now - 1 })),
-    ).toEqual({ status: 400, body: { error: 'reservation already expired' } });
+    ).toEqual({ status: 400, body: { error: 'creating for a reservation that expires in the past' } });
   });
 
   it('moves a reservation to delete when provisioning does not finish in time', async () => {

@@ -297,7 +297,7 @@ export class ExplorerServer {
     const expiration = Number(data.expiration_reservation);
     const provisioning = Number(data.expiration_provisioning);
     if (!Number.isFinite(expiration) || expiration <= now)
-      throw new HttpError(400, 'reservation already expired');
+      throw new HttpError(400, 'creating for a reservation that expires in the past');
     if (expiration - now < 3600) throw new HttpError(400, 'the minimum duration for a reservation is 1 hour');
     const tid = Number(r.customer_tid);
     if (!tid) throw new HttpError(400, 'customer_tid is required');
