@@ -75,6 +75,24 @@ function tunnelRow(t: TunnelView): HTMLTableRowElement {
     },
     'Export',
   );
+  // Remove asks first and is offered only while the tunnel is down (the services refuse it otherwise too).
+  const removeBtn = h(
+    'button',
+    {
+      type: 'button',
+      disabled: t.state !== 'down' && t.state !== 'error',
+      'aria-label': `Remove ${t.name}`,
+      onclick: async () => {
+        if (!confirm(`Remove "${t.name}" and its private key from this computer? This cannot be undone.`))
+          return;
+        if ((await call(api.removeTunnel({ name: t.name }))) === undefined) return;
+        tunnels.delete(t.name);
+        renderTunnels();
+        showNote(`Removed ${t.name}`);
+      },
+    },
+    'Remove',
+  );
   return h(
     'tr',
     { 'data-tunnel': t.name },
@@ -101,7 +119,7 @@ function tunnelRow(t: TunnelView): HTMLTableRowElement {
     h('td', {}, t.state === 'down' ? '–' : age(t.latestHandshake)),
     h('td', { class: 'mono' }, `${bytes(t.rxBytes)} / ${bytes(t.txBytes)}`),
     h('td', { class: 'mono' }, t.endpoint ?? t.endpoints[0] ?? '–'),
-    h('td', {}, h('div', { class: 'row' }, action, exportBtn)),
+    h('td', {}, h('div', { class: 'row' }, action, exportBtn, removeBtn)),
   );
 }
 

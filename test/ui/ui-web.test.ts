@@ -141,19 +141,56 @@ describe.skipIf(!!noBrowser)('the window in Chromium over the loopback host', ()
   });
 
   it.skipIf(!!noNetns)(
-    'connects a real tunnel inside a namespace and shows it up, then disconnects',
+    'connects a real tunnel inside a namespace from the keyboard alone and shows it up, then disconnects',
     async () => {
       const row = page.locator(`tr[data-tunnel="ui${tag}"]`);
-      await row.getByRole('button', { name: `Connect ui${tag}` }).click();
+      // Keyboard only: Tab to the Connect button (its focus visible), Enter.
+      const label = `Connect ui${tag}`;
+      await page.locator('body').focus();
+      let focused = '';
+      for (let i = 0; i < 80 && focused !== label; i++) {
+        await page.keyboard.press('Tab');
+        focused = await page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? '');
+      }
+      expect(focused).toBe(label);
+      expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe(
+        'none',
+      );
+      await page.keyboard.press('Enter');
       await expect.poll(() => row.locator('[data-state]').textContent(), { timeout: 20_000 }).toBe('up');
+      // Remove is not offered while the tunnel is up.
+      expect(await row.getByRole('button', { name: `Remove ui${tag}` }).isDisabled()).toBe(true);
       // `up` no longer waits for a handshake (an idle tunnel is healthy); the keepalive brings one soon.
       await expect.poll(() => row.locator('td').nth(2).textContent(), { timeout: 20_000 }).toMatch(/s ago/);
       await page.screenshot({ path: join(SHOTS, 'tunnels.png') });
+      await page.emulateMedia({ colorScheme: 'dark' });
+      expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe(
+        'rgb(13, 17, 23)',
+      );
+      await page.screenshot({ path: join(SHOTS, 'tunnels-dark.png') });
+      await page.emulateMedia({ colorScheme: 'light' });
       await row.getByRole('button', { name: `Disconnect ui${tag}` }).click();
       await expect.poll(() => row.locator('[data-state]').textContent(), { timeout: 20_000 }).toBe('down');
       expect(lapNs!.run('ip', ['link', 'show', `ui${tag}`]).status).not.toBe(0);
     },
   );
+
+  it('removes a tunnel only after the question is answered yes', async () => {
+    const row = page.locator(`tr[data-tunnel="z${tag}"]`);
+    page.once('dialog', (d) => void d.dismiss());
+    await row.getByRole('button', { name: `Remove z${tag}` }).click();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await row.count()).toBe(1);
+    page.once('dialog', (d) => {
+      expect(d.message()).toBe(
+        `Remove "z${tag}" and its private key from this computer? This cannot be undone.`,
+      );
+      void d.accept();
+    });
+    await row.getByRole('button', { name: `Remove z${tag}` }).click();
+    await expect.poll(() => row.count()).toBe(0);
+    expect(await page.locator('#import-result').textContent()).toBe(`Removed z${tag}`);
+  });
 
   it('opens a network: nodes, entrypoint, provisioning and a diagram with the relay and the laptop', async () => {
     await page.click('nav [data-tab="networks"]');
