@@ -2,7 +2,15 @@
  * The services behind the contract, independent of any host: the Electron host and the loopback web host
  * both serve the UI through `createHandlers` and `dispatch`. Private keys stay here: no handler returns one.
  */
-import type { CallName, CallTypes, NetworkStatusView, Result, TunnelView, UiEvent } from '../contract/api.js';
+import type {
+  CallName,
+  CallTypes,
+  LogEntry,
+  NetworkStatusView,
+  Result,
+  TunnelView,
+  UiEvent,
+} from '../contract/api.js';
 import { CALLS } from '../contract/api.js';
 import { UserError } from '../core/errors.js';
 import { nodeEndpoints } from '../core/overlay/node-endpoints.js';
@@ -49,7 +57,26 @@ export interface ServiceDeps {
   emit(event: UiEvent): void;
 }
 
+/** The session log keeps this many entries, newest last. */
+const LOG_MAX = 200;
+
 export function createHandlers(d: ServiceDeps): Handlers {
+  const log: LogEntry[] = [];
+  const record = (tunnel: string, event: LogEntry['event'], message = '') => {
+    log.push({ at: Math.floor(Date.now() / 1000), tunnel, event, message });
+    if (log.length > LOG_MAX) log.splice(0, log.length - LOG_MAX);
+  };
+  /** Runs a connect or disconnect and writes its outcome to the session log. */
+  const logged = async <T>(tunnel: string, done: LogEntry['event'], op: () => Promise<T>): Promise<T> => {
+    try {
+      const r = await op();
+      record(tunnel, done);
+      return r;
+    } catch (e) {
+      record(tunnel, 'error', (e as Error).message);
+      throw e;
+    }
+  };
   const statusOf = (name: string) => d.tunnelService.statuses().find((s) => s.name === name);
   const viewOf = (name: string) => tunnelView(d.tunnels.get(name), statusOf(name));
   const changed = (what: 'tunnels' | 'networks') => d.emit({ type: 'changed', what });
@@ -59,12 +86,22 @@ export function createHandlers(d: ServiceDeps): Handlers {
       return d.tunnels.list().map((t) => tunnelView(t, statusOf(t.name)));
     },
     async connect({ name }) {
-      await d.tunnelService.up(name, { netns: d.netns });
+      await logged(name, 'connected', () => d.tunnelService.up(name, { netns: d.netns }));
       return viewOf(name);
     },
     async disconnect({ name }) {
-      await d.tunnelService.down(name);
+      await logged(name, 'disconnected', () => d.tunnelService.down(name));
       return viewOf(name);
+    },
+    async renameTunnel({ name, newName }) {
+      d.tunnels.get(name);
+      if (await d.tunnelService.isActive(name)) throw new UserError(`"${name}" is up: disconnect it first`);
+      d.tunnels.rename(name, newName);
+      changed('tunnels');
+      return viewOf(newName);
+    },
+    async sessionLog() {
+      return [...log];
     },
     async checkConfig({ text }) {
       const r = checkConfigText(text);

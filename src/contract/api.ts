@@ -74,6 +74,14 @@ export interface NetworkView {
   }[];
 }
 
+/** What happened to the tunnels since the app (or `ui`) started: connects, disconnects, errors. */
+export interface LogEntry {
+  at: number;
+  tunnel: string;
+  event: 'connected' | 'disconnected' | 'error';
+  message: string;
+}
+
 export interface NetworkStatusView {
   reservationId: number;
   nextAction: number;
@@ -126,6 +134,9 @@ export const CALLS = {
     typeof arg.zipBase64 === 'string' &&
     arg.zipBase64.length <= 8 << 20,
   removeTunnel: named,
+  renameTunnel: (arg: unknown): arg is { name: string; newName: string } =>
+    isRecord(arg) && exact(arg, ['name', 'newName']) && str(arg.name, 128) && str(arg.newName, 128),
+  sessionLog: (arg: unknown): arg is undefined => arg === undefined,
   exportConfig: named,
   listNetworks: (arg: unknown): arg is undefined => arg === undefined,
   getNetwork: named,
@@ -174,6 +185,8 @@ export interface CallTypes {
     result: { name: string; ok: boolean; error: string | null }[];
   };
   removeTunnel: { arg: { name: string }; result: null };
+  renameTunnel: { arg: { name: string; newName: string }; result: TunnelView };
+  sessionLog: { arg: undefined; result: LogEntry[] };
   /** The host writes the file (a save dialog, or its exports folder): the key never reaches the UI. */
   exportConfig: { arg: { name: string }; result: { path: string } | null };
   listNetworks: {

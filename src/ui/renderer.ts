@@ -75,6 +75,21 @@ function tunnelRow(t: TunnelView): HTMLTableRowElement {
     },
     'Export',
   );
+  const renameBtn = h(
+    'button',
+    {
+      type: 'button',
+      disabled: t.state !== 'down' && t.state !== 'error',
+      'aria-label': `Rename ${t.name}`,
+      onclick: async () => {
+        const newName = prompt(`New name for "${t.name}"`, t.name)?.trim();
+        if (!newName || newName === t.name) return;
+        if ((await call(api.renameTunnel({ name: t.name, newName }))) === undefined) return;
+        await loadTunnels();
+      },
+    },
+    'Rename',
+  );
   // Remove asks first and is offered only while the tunnel is down (the services refuse it otherwise too).
   const removeBtn = h(
     'button',
@@ -119,7 +134,7 @@ function tunnelRow(t: TunnelView): HTMLTableRowElement {
     h('td', {}, t.state === 'down' ? '–' : age(t.latestHandshake)),
     h('td', { class: 'mono' }, `${bytes(t.rxBytes)} / ${bytes(t.txBytes)}`),
     h('td', { class: 'mono' }, t.endpoint ?? t.endpoints[0] ?? '–'),
-    h('td', {}, h('div', { class: 'row' }, action, exportBtn, removeBtn)),
+    h('td', {}, h('div', { class: 'row' }, action, exportBtn, renameBtn, removeBtn)),
   );
 }
 
@@ -137,6 +152,24 @@ async function loadTunnels(): Promise<void> {
   tunnels.clear();
   for (const t of list) tunnels.set(t.name, t);
   renderTunnels();
+  await loadLog();
+}
+
+/** This session's connects, disconnects and errors, newest first. */
+async function loadLog(): Promise<void> {
+  const log = await call(api.sessionLog(undefined));
+  if (!log) return;
+  $('session-log').replaceChildren(
+    ...[...log]
+      .reverse()
+      .map((e) =>
+        h(
+          'li',
+          { class: e.event === 'error' ? 'error' : '' },
+          `${new Date(e.at * 1000).toLocaleTimeString()} ${e.tunnel} ${e.event}${e.message ? `: ${e.message}` : ''}`,
+        ),
+      ),
+  );
 }
 
 function showNote(text: string): void {
@@ -476,6 +509,7 @@ api.onEvent((e) => {
   if (e.type === 'tunnel') {
     tunnels.set(e.tunnel.name, e.tunnel);
     renderTunnels();
+    void loadLog();
   } else if (e.type === 'changed' && e.what === 'tunnels') void loadTunnels();
   else if (e.type === 'changed' && e.what === 'networks' && !$('tab-networks').hidden) void loadNetworks();
 });

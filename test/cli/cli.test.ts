@@ -9,6 +9,26 @@ import { useTempDir } from '../support/tmp.js';
 
 describe('overlay-connect CLI', () => {
   const tmp = useTempDir();
+
+  it('renames a tunnel: its key follows, the old name is gone, a taken name is refused', () => {
+    const data = ['--data-dir', join(tmp.path, 'data')];
+    const { text, me } = sampleConfig();
+    writeFileSync(join(tmp.path, 'a.conf'), text, { mode: 0o600 });
+    writeFileSync(join(tmp.path, 'b.conf'), sampleConfig().text, { mode: 0o600 });
+    expect(cli(['tunnel', 'import', join(tmp.path, 'a.conf'), '--name', 'office', ...data]).code).toBe(0);
+    expect(cli(['tunnel', 'import', join(tmp.path, 'b.conf'), '--name', 'home', ...data]).code).toBe(0);
+    expect(cli(['tunnel', 'rename', 'office', 'home', ...data]).stderr).toMatch(
+      /A tunnel named "home" already exists/,
+    );
+    const r = cli(['tunnel', 'rename', 'office', 'work', ...data]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('Renamed "office" to "work"');
+    expect(
+      JSON.parse(cli(['tunnel', 'list', '--json', ...data]).stdout).map((t: { name: string }) => t.name),
+    ).toEqual(['home', 'work']);
+    expect(cli(['tunnel', 'export', 'work', ...data]).stdout).toContain(`PrivateKey = ${me.privateKey}`);
+    expect(cli(['tunnel', 'show', 'office', ...data]).code).toBe(1);
+  });
   const write = (name: string, text: string) => {
     const p = join(tmp.path, name);
     writeFileSync(p, text, { mode: 0o600 });

@@ -172,24 +172,35 @@ describe.skipIf(!!noBrowser)('the window in Chromium over the loopback host', ()
       await row.getByRole('button', { name: `Disconnect ui${tag}` }).click();
       await expect.poll(() => row.locator('[data-state]').textContent(), { timeout: 20_000 }).toBe('down');
       expect(lapNs!.run('ip', ['link', 'show', `ui${tag}`]).status).not.toBe(0);
+      // The session's log, newest first.
+      await expect
+        .poll(() => page.locator('#session-log li').allTextContents())
+        .toEqual([
+          expect.stringMatching(new RegExp(`ui${tag} disconnected$`)),
+          expect.stringMatching(new RegExp(`ui${tag} connected$`)),
+        ]);
     },
   );
 
-  it('removes a tunnel only after the question is answered yes', async () => {
-    const row = page.locator(`tr[data-tunnel="z${tag}"]`);
+  it('renames a tunnel, then removes it only after the question is answered yes', async () => {
+    page.once('dialog', (d) => void d.accept(`zz${tag}`));
+    await page.getByRole('button', { name: `Rename z${tag}` }).click();
+    await page.locator(`tr[data-tunnel="zz${tag}"]`).waitFor();
+    expect(await page.locator(`tr[data-tunnel="z${tag}"]`).count()).toBe(0);
+    const row = page.locator(`tr[data-tunnel="zz${tag}"]`);
     page.once('dialog', (d) => void d.dismiss());
-    await row.getByRole('button', { name: `Remove z${tag}` }).click();
+    await row.getByRole('button', { name: `Remove zz${tag}` }).click();
     await new Promise((r) => setTimeout(r, 300));
     expect(await row.count()).toBe(1);
+    let asked = '';
     page.once('dialog', (d) => {
-      expect(d.message()).toBe(
-        `Remove "z${tag}" and its private key from this computer? This cannot be undone.`,
-      );
+      asked = d.message();
       void d.accept();
     });
-    await row.getByRole('button', { name: `Remove z${tag}` }).click();
+    await row.getByRole('button', { name: `Remove zz${tag}` }).click();
     await expect.poll(() => row.count()).toBe(0);
-    expect(await page.locator('#import-result').textContent()).toBe(`Removed z${tag}`);
+    expect(asked).toBe(`Remove "zz${tag}" and its private key from this computer? This cannot be undone.`);
+    expect(await page.locator('#import-result').textContent()).toBe(`Removed zz${tag}`);
   });
 
   it('opens a network: nodes, entrypoint, provisioning and a diagram with the relay and the laptop', async () => {

@@ -136,6 +136,18 @@ export const tunnelCommands: Command[] = [
       ctx.out(`Removed "${name}"`);
     },
   },
+  {
+    path: ['tunnel', 'rename'],
+    args: ['NAME', 'NEW_NAME'],
+    summary: 'Rename a tunnel (refused while it is up); its key and network access follow',
+    async run(ctx, [name, newName]) {
+      ctx.tunnels.get(name!);
+      if (await (await ctx.tunnelService()).isActive(name!))
+        throw new UserError(`"${name}" is up: take it down first (overlay-connect tunnel down "${name}")`);
+      ctx.tunnels.rename(name!, newName!);
+      ctx.out(`Renamed "${name}" to "${newName}"`);
+    },
+  },
 ];
 
 function printStatuses(ctx: Parameters<Command['run']>[0], statuses: TunnelStatus[]): void {

@@ -115,6 +115,28 @@ export class TunnelStore {
     return writeForWgQuick(await this.fullConfig(name), tunnel.allowScripts);
   }
 
+  /** Renames a tunnel; its interface name, sealed key and network access follow it. */
+  rename(name: string, newName: string): TunnelRecord {
+    const problem = displayNameProblem(newName);
+    if (problem) throw new UserError(problem);
+    return this.store.update((d) => {
+      const t = d.tunnels[name];
+      if (!t) throw new NotFoundError('tunnel', name);
+      if (newName === name) return t;
+      if (d.tunnels[newName]) throw new UserError(`A tunnel named "${newName}" already exists`);
+      const renamed = { ...t, name: newName };
+      delete d.tunnels[name];
+      d.tunnels[newName] = renamed;
+      const sealed = d.secrets[secretIdForTunnel(name)];
+      delete d.secrets[secretIdForTunnel(name)];
+      if (sealed !== undefined) d.secrets[secretIdForTunnel(newName)] = sealed;
+      for (const net of Object.values(d.networks)) {
+        for (const a of net.accesses) if (a.tunnelName === name) a.tunnelName = newName;
+      }
+      return renamed;
+    });
+  }
+
   remove(name: string): void {
     this.store.update((d) => {
       if (!d.tunnels[name]) throw new NotFoundError('tunnel', name);
