@@ -20,6 +20,7 @@ import { TunnelStore } from '../src/core/tunnels/tunnel-store.js';
 import { generateKeyPair } from '../src/core/wgconf/keys.js';
 import { linkPair, Netns, netnsUnavailable } from '../test/support/netns.js';
 import { startHelperProcess } from '../test/support/helper-process.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../test/support/ui-host.js';
 
 /**
  * Planning a full network — 246 nodes + 8 accesses, the 254 /24s a /16 offers (254 nodes *and* 8 accesses
@@ -119,8 +120,7 @@ async function benchUi(net: import('../src/core/overlay/model.js').NetworkRecord
   console.log(`tray template, 50 tunnels: ${fmt((performance.now() - t0) / 1000)} per build (goal ≤ 5 ms)`);
 
   const { existsSync } = await import('node:fs');
-  if (!existsSync('/usr/bin/chromium'))
-    return console.log('network view: SKIPPED (/usr/bin/chromium not installed)');
+  if (!existsSync(CHROMIUM)) return console.log(`network view: SKIPPED (${CHROMIUM} not installed)`);
   const { chromium } = await import('@playwright/test');
   const { composeApp } = await import('../src/app/compose.js');
   const { UiServer } = await import('../src/web/ui-server.js');
@@ -148,17 +148,7 @@ async function benchUi(net: import('../src/core/overlay/model.js').NetworkRecord
     rendererDir: join(process.cwd(), 'dist', 'renderer'),
   });
   const url = await server.listen();
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage();
     await page.goto(url);
