@@ -1,6 +1,6 @@
 /** What `helper install` and the packages write: the exact units, plist and maintainer scripts. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -99,6 +99,24 @@ describe('the policy file and the group', () => {
     expect(() => groupId('nope', join(dir, 'group'))).toThrow(/There is no group "nope": .*helper install/);
     rmSync(dir, { recursive: true });
   });
+  it('helper install refuses to make root run code that others than root can change', async () => {
+    const { codeProblem } = await import('../../src/helper/install.js');
+    const dir = mkdtempSync(join(tmpdir(), 'oc-code-'));
+    try {
+      writeFileSync(join(dir, 'cli.js'), '');
+      chmodSync(dir, 0o777); // a folder anyone can write into: anyone could swap the file
+      expect(codeProblem(join(dir, 'cli.js'))).toMatch(
+        /can be changed by others than root, and the helper runs as root/,
+      );
+      if (process.getuid?.() === 0) {
+        chmodSync(dir, 0o755);
+        expect(codeProblem(join(dir, 'cli.js'))).toBeUndefined(); // /tmp itself is sticky
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('helper status says what to do next', async () => {
     const refuse = (code: string) => async () => {
       throw Object.assign(new Error(code), { code });
