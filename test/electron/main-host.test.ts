@@ -106,6 +106,24 @@ describe('the Electron host', () => {
     expect(fake.state.messageBoxes).toEqual([]);
   });
 
+  it('says what is missing and how to install it when the WireGuard tools are not there', async () => {
+    // This machine has them: the host is given a tool finder that finds nothing.
+    vi.doMock('../../src/core/tunnels/tool-paths.js', async (importOriginal) => ({
+      ...(await importOriginal<typeof import('../../src/core/tunnels/tool-paths.js')>()),
+      findTools: () => ({}),
+    }));
+    try {
+      await boot();
+      await until(() => fake.state.messageBoxes.length > 0, 'the warning');
+      expect(fake.state.messageBoxes[0]).toMatchObject({
+        message: expect.stringMatching(/^Missing: wg-quick, wg/),
+        detail: 'Install them with: sudo apt-get install --no-install-recommends wireguard-tools pkexec',
+      });
+    } finally {
+      vi.doUnmock('../../src/core/tunnels/tool-paths.js');
+    }
+  });
+
   it('closing the window hides it to the tray; a second instance shows and focuses it', async () => {
     await boot();
     const win = fake.window!;

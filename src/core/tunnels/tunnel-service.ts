@@ -110,9 +110,12 @@ export class TunnelService {
             : (e as Error).message;
         throw e instanceof TunnelOperationError ? new TunnelOperationError(live.error) : e;
       } finally {
-        live.operation = null;
+        // Read the outcome while the operation still shows, then end it: no moment in between shows the
+        // tunnel as it was before (the quit question once saw a tunnel coming up as down there).
         // No handshake can have happened yet: the next poll reads it, `up` does not wait for a spawn.
-        await this.refresh({ skipHandshakes: true });
+        await this.refresh({ skipHandshakes: true }).catch(() => undefined);
+        live.operation = null;
+        this.derive();
       }
       return this.statusOf(name)!;
     });
@@ -139,8 +142,9 @@ export class TunnelService {
             : (e as Error).message;
         throw e instanceof TunnelOperationError ? new TunnelOperationError(live.error) : e;
       } finally {
+        await this.refresh().catch(() => undefined);
         live.operation = null;
-        await this.refresh();
+        this.derive();
       }
       return this.statusOf(name)!;
     });
@@ -148,8 +152,13 @@ export class TunnelService {
 
   /** Reads every signal once and pushes what changed. */
   async refresh(options: LinksOptions = {}): Promise<TunnelStatus[]> {
-    const tunnels = this.o.tunnels.list();
     this.links = await this.o.driver.links(options);
+    return this.derive();
+  }
+
+  /** The statuses from the links last read and what is in progress; pushes what changed. */
+  private derive(): TunnelStatus[] {
+    const tunnels = this.o.tunnels.list();
     const statuses: TunnelStatus[] = [];
     const nowS = this.now() / 1000;
     for (const t of tunnels) {

@@ -53,6 +53,9 @@ export class TunnelOperationError extends UserError {
 
 interface Observed {
   wgGoPid?: number;
+  /** The last look found no interface (a second miss in a row forgets the record). */
+  missed?: boolean;
+  lastCounters?: Partial<Counters>;
   lastRx?: number;
   handshakeReadAt?: number;
   latestHandshake: number | null;
@@ -151,13 +154,36 @@ export class WgQuickDriver implements TunnelDriver {
       const iface = record.interface;
       const counters = this.countersIn(record, cache);
       const starting = record.phase === 'starting' && this.now() - record.at <= STALE_START_MS;
-      if (!counters && !starting) {
-        // Gone behind our back (wg-quick down by hand, wireguard-go killed, reboot): forget our files.
-        this.removeRunFiles(iface);
-        this.observed.delete(iface);
-        continue;
-      }
       const seen = this.observedOf(iface);
+      if (!counters && !starting) {
+        // Gone behind our back (wg-quick down by hand, wireguard-go killed, reboot): forget our files. Only
+        // when two looks in a row miss it: a record forgotten by mistake is a tunnel nobody can take down.
+        if (!seen.missed) {
+          seen.missed = true;
+          if (seen.lastCounters) {
+            out.set(iface, {
+              iface,
+              netns: record.netns,
+              present: true,
+              starting: false,
+              rxBytes: seen.lastCounters.rxBytes ?? null,
+              txBytes: seen.lastCounters.txBytes ?? null,
+              latestHandshake: seen.latestHandshake,
+              endpoint: seen.endpoint,
+              peerRxBytes: seen.peerRxBytes,
+              peerTxBytes: seen.peerTxBytes,
+            });
+            continue;
+          }
+        } else {
+          this.removeRunFiles(iface);
+          this.observed.delete(iface);
+          continue;
+        }
+      } else {
+        seen.missed = false;
+        if (counters) seen.lastCounters = counters;
+      }
       if (counters) {
         const rxChanged = seen.lastRx !== counters.rxBytes;
         seen.lastRx = counters.rxBytes;
@@ -258,10 +284,17 @@ export class WgQuickDriver implements TunnelDriver {
     // A process's /proc/<pid>/net is its namespace's: wireguard-go lives in the tunnel's namespace.
     if (record.userspace) {
       const seen = this.observedOf(record.interface);
-      if (!seen.wgGoPid || !isWireguardGoFor(seen.wgGoPid, record.interface))
-        seen.wgGoPid = findWireguardGo(record.interface);
-      if (!seen.wgGoPid) return undefined;
-      return readNetDev(seen.wgGoPid)?.get(record.interface);
+      // Two looks: right after `up`, wireguard-go's first process hands over to its daemon and exits, so the
+      // process found may be gone by the time its /proc entry is read.
+      for (let look = 0; look < 2; look++) {
+        if (!seen.wgGoPid || !isWireguardGoFor(seen.wgGoPid, record.interface))
+          seen.wgGoPid = findWireguardGo(record.interface);
+        if (!seen.wgGoPid) return undefined;
+        const counters = readNetDev(seen.wgGoPid)?.get(record.interface);
+        if (counters) return counters;
+        seen.wgGoPid = undefined;
+      }
+      return undefined;
     }
     // Kernel WireGuard in another namespace has no process to look through: ask `ip netns exec` (root only),
     // once per namespace per call.

@@ -270,13 +270,18 @@ describe.skipIf(!!skip)('tunnels for real, inside network namespaces', () => {
     await service.down(name);
   });
 
-  it('notices a tunnel taken down behind its back', async () => {
+  it('notices a tunnel taken down behind its back, at the second look in a row', async () => {
     const { service, tunnels, runDir } = makeService(directRunner, 'behind');
     const name = `bhd${tag}`;
     await tunnels.importText(laptopConfig(), { name });
     await service.up(name, { netns: laptopNs.name });
+    await service.refresh();
     laptopNs.ip('link', 'del', name);
     spawnSync('sleep', ['0.2']);
+    // One miss is not enough to forget a tunnel (a process handing over can hide it for an instant) ...
+    await service.refresh();
+    expect(readdirSync(runDir).length).toBeGreaterThan(0);
+    // ... two in a row are.
     const s = (await service.refresh()).find((x) => x.name === name)!;
     expect(s.state).toBe('down');
     expect(readdirSync(runDir)).toEqual([]);
