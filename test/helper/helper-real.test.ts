@@ -181,6 +181,10 @@ describe.skipIf(!!skip)('an ordinary user connects through the helper and throug
         });
         expect(status.latestHandshake).toBeGreaterThan(Date.now() / 1000 - 60);
         expect(status.rxBytes).toBeGreaterThan(0);
+        // Per peer too, read by the helper as root and passed through its socket.
+        expect(status.peers).toHaveLength(1);
+        expect(status.peers[0].latestHandshake).toBeGreaterThan(Date.now() / 1000 - 60);
+        expect(status.peers[0].rxBytes).toBeGreaterThan(0);
       }
       const down = viaHelper(user, ['tunnel', 'down', name]);
       expect(down.code, `cycle ${i}: ${down.stderr}`).toBe(0);

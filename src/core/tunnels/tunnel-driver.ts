@@ -4,6 +4,8 @@
  * or elevated per action) and the helper client asks the privileged helper over its socket.
  */
 
+import type { PeerLive } from './wg-dump.js';
+
 /** One interface this driver brought up, as last observed. Never holds a key. */
 export interface LinkState {
   iface: string;
@@ -21,6 +23,8 @@ export interface LinkState {
    * where that cannot be read. The interface's own counters also hold the kernel's chatter. */
   peerRxBytes: number | null;
   peerTxBytes: number | null;
+  /** Each peer as `wg show` last reported it (read as often as handshakes); null where it cannot be read. */
+  peers: PeerLive[] | null;
 }
 
 export interface UpRequest {

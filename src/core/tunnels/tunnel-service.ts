@@ -184,6 +184,7 @@ export class TunnelService {
           handshakeKnown: this.o.driver.handshakeKnown,
           unansweredSince: (live.unansweredBytes ?? 0) > (live.noiseFloor ?? 0) ? live.unansweredSince : null,
           endpoint: link?.endpoint ?? t.config.peers.find((p) => p.endpoint)?.endpoint ?? null,
+          peers: link?.peers ?? null,
           now: nowS,
         }),
       );

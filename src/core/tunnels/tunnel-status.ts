@@ -1,3 +1,5 @@
+import type { PeerLive } from './wg-dump.js';
+
 /** What a tunnel's state is, derived from signals only (interface present, counters, handshake). */
 
 export type TunnelState = 'down' | 'connecting' | 'up' | 'error';
@@ -15,6 +17,8 @@ export interface TunnelStatus {
   /** A sentence for the user when the state needs one ("up, but no handshake yet"). */
   detail: string | null;
   netns: string | null;
+  /** Each peer's handshake and transfer, where they can be read (root or the helper); else null. */
+  peers: PeerLive[] | null;
 }
 
 /**
@@ -42,14 +46,21 @@ export interface Signals {
   /** Unix seconds since which bytes went out and nothing came back; null when everything was answered. */
   unansweredSince: number | null;
   endpoint: string | null;
+  peers: PeerLive[] | null;
   now: number;
 }
 
 export function deriveStatus(s: Signals): TunnelStatus {
   const base = { name: s.name, interface: s.iface, netns: s.netns, error: null, detail: null };
   const counters = s.present
-    ? { rxBytes: s.rxBytes, txBytes: s.txBytes, latestHandshake: s.latestHandshake, endpoint: s.endpoint }
-    : { rxBytes: null, txBytes: null, latestHandshake: null, endpoint: null };
+    ? {
+        rxBytes: s.rxBytes,
+        txBytes: s.txBytes,
+        latestHandshake: s.latestHandshake,
+        endpoint: s.endpoint,
+        peers: s.peers,
+      }
+    : { rxBytes: null, txBytes: null, latestHandshake: null, endpoint: null, peers: null };
   if (s.operation === 'up')
     return { ...base, ...counters, state: 'connecting', detail: 'Bringing the tunnel up' };
   if (s.operation === 'down')

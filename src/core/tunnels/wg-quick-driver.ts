@@ -18,7 +18,7 @@ import type { PlatformAdapter } from './platform-adapters.js';
 import type { CommandRunner } from './runner.js';
 import { installHint, type ToolPaths } from './tool-paths.js';
 import type { LinksOptions, LinkState, TunnelDriver, UpRequest } from './tunnel-driver.js';
-import { parseWgDump, summarizePeers } from './wg-dump.js';
+import { parseWgDump, summarizePeers, type PeerLive } from './wg-dump.js';
 
 export interface WgQuickDriverOptions {
   /** Folder for the files handed to wg-quick (made 0700). */
@@ -62,6 +62,7 @@ interface Observed {
   endpoint: string | null;
   peerRxBytes: number | null;
   peerTxBytes: number | null;
+  peers: PeerLive[] | null;
 }
 
 const HANDSHAKE_REREAD_MS = 15_000;
@@ -172,6 +173,7 @@ export class WgQuickDriver implements TunnelDriver {
               endpoint: seen.endpoint,
               peerRxBytes: seen.peerRxBytes,
               peerTxBytes: seen.peerTxBytes,
+              peers: seen.peers,
             });
             continue;
           }
@@ -206,6 +208,7 @@ export class WgQuickDriver implements TunnelDriver {
         endpoint: counters ? seen.endpoint : null,
         peerRxBytes: counters ? seen.peerRxBytes : null,
         peerTxBytes: counters ? seen.peerTxBytes : null,
+        peers: counters ? seen.peers : null,
       });
     }
     return out;
@@ -262,7 +265,9 @@ export class WgQuickDriver implements TunnelDriver {
     const res = await this.o.queryRunner!(cmd);
     if (res.code !== 0) return;
     // The dump's first line holds the private key: parseWgDump drops it; the text goes nowhere else.
-    const summary = summarizePeers(parseWgDump(res.stdout));
+    const peers = parseWgDump(res.stdout);
+    const summary = summarizePeers(peers);
+    seen.peers = peers;
     seen.latestHandshake = summary.latestHandshake;
     seen.endpoint = summary.endpoint;
     seen.peerRxBytes = summary.rxBytes;
@@ -311,7 +316,7 @@ export class WgQuickDriver implements TunnelDriver {
     if (!o)
       this.observed.set(
         iface,
-        (o = { latestHandshake: null, endpoint: null, peerRxBytes: null, peerTxBytes: null }),
+        (o = { latestHandshake: null, endpoint: null, peerRxBytes: null, peerTxBytes: null, peers: null }),
       );
     return o;
   }

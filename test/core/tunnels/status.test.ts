@@ -18,6 +18,7 @@ const base: Signals = {
   handshakeKnown: true,
   unansweredSince: null,
   endpoint: '198.51.100.1:51820',
+  peers: null,
   now: 1010,
 };
 

@@ -105,10 +105,22 @@ describe.skipIf(!!skip)('tunnels for real, inside network namespaces', () => {
       'latestHandshake',
       'name',
       'netns',
+      'peers',
       'rxBytes',
       'state',
       'txBytes',
     ]);
+    // Each peer on its own, as `wg show` has it: the one peer answered.
+    expect(second.peers).toEqual([
+      {
+        publicKey: expect.any(String),
+        endpoint: '198.51.100.1:51820',
+        latestHandshake: expect.any(Number),
+        rxBytes: expect.any(Number),
+        txBytes: expect.any(Number),
+      },
+    ]);
+    expect(second.peers[0].rxBytes).toBeGreaterThan(0);
 
     expect(cli(['tunnel', 'remove', name, '--data-dir', dataDir]).code).toBe(1); // refused while up
     const down = cli(['tunnel', 'down', name, '--data-dir', dataDir]);
