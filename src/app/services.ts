@@ -25,6 +25,7 @@ import { checkConfigText } from '../core/wgconf/parser.js';
 import { configsFromZip } from '../core/wgconf/zip-configs.js';
 
 export function tunnelView(t: TunnelRecord, s?: TunnelStatus): TunnelView {
+  const live = new Map((s?.peers ?? []).map((p) => [p.publicKey, p]));
   return {
     name: t.name,
     interface: t.interface,
@@ -41,6 +42,17 @@ export function tunnelView(t: TunnelRecord, s?: TunnelStatus): TunnelView {
     endpoint: s?.endpoint ?? null,
     error: s?.error ?? null,
     detail: s?.detail ?? null,
+    peers: t.config.peers.map((p) => {
+      const l = live.get(p.publicKey);
+      return {
+        publicKey: p.publicKey,
+        allowedIPs: p.allowedIPs,
+        endpoint: l?.endpoint ?? p.endpoint ?? null,
+        latestHandshake: l?.latestHandshake ?? null,
+        rxBytes: l?.rxBytes ?? null,
+        txBytes: l?.txBytes ?? null,
+      };
+    }),
   };
 }
 
@@ -99,6 +111,24 @@ export function createHandlers(d: ServiceDeps): Handlers {
       d.tunnels.rename(name, newName);
       changed('tunnels');
       return viewOf(newName);
+    },
+    async editableConfig({ name }) {
+      return { text: d.tunnels.editableText(name) };
+    },
+    async checkEdit({ name, text }) {
+      d.tunnels.get(name);
+      const r = d.tunnels.checkEdit(text);
+      return { valid: r.errors.length === 0, errors: r.errors, warnings: r.warnings, scripts: r.scripts };
+    },
+    async saveConfig({ name, text }) {
+      d.tunnels.get(name);
+      // wg-quick down reads the config it was brought up with: an edit applies at the next connect.
+      if (await d.tunnelService.isActive(name))
+        throw new UserError(`"${name}" is up: disconnect it before saving changes`);
+      const r = await d.tunnels.replaceConfig(name, text);
+      await d.tunnelService.refresh();
+      changed('tunnels');
+      return { tunnel: viewOf(name), warnings: r.warnings, scriptsBlocked: r.scriptsBlocked };
     },
     async sessionLog() {
       return [...log];

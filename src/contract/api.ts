@@ -9,8 +9,20 @@ import type { TunnelStatus } from '../core/tunnels/tunnel-status.js';
 
 export type TunnelState = TunnelStatus['state'];
 
+/** One peer of a tunnel: its config, and what `wg show` says of it while up (null where unknown). */
+export interface TunnelPeerView {
+  publicKey: string;
+  allowedIPs: string[];
+  /** The live endpoint while up (it roams), else the configured one. */
+  endpoint: string | null;
+  latestHandshake: number | null;
+  rxBytes: number | null;
+  txBytes: number | null;
+}
+
 /** A tunnel's public parts and its live state (the same fields the tunnel service derives). */
-export interface TunnelView extends Omit<TunnelStatus, 'netns'> {
+export interface TunnelView extends Omit<TunnelStatus, 'netns' | 'peers'> {
+  peers: TunnelPeerView[];
   publicKey: string;
   addresses: string[];
   endpoints: string[];
@@ -113,6 +125,14 @@ const exact = (v: Record<string, unknown>, keys: string[]) => Object.keys(v).eve
 const named = (arg: unknown): arg is { name: string } =>
   isRecord(arg) && exact(arg, ['name']) && str(arg.name, 128);
 
+/** A tunnel name and a config text (at most 1 MiB, like an imported file). */
+const namedText = (arg: unknown): arg is { name: string; text: string } =>
+  isRecord(arg) &&
+  exact(arg, ['name', 'text']) &&
+  str(arg.name, 128) &&
+  typeof arg.text === 'string' &&
+  arg.text.length <= 1 << 20;
+
 /** Every call: a validator for its untrusted argument. Unknown keys are refused too. */
 export const CALLS = {
   listTunnels: (arg: unknown): arg is undefined => arg === undefined,
@@ -122,18 +142,16 @@ export const CALLS = {
     isRecord(arg) && exact(arg, ['text']) && typeof arg.text === 'string' && arg.text.length <= 1 << 20,
   // No allowScripts: scripts run as root, and the renderer (or anyone holding the web token) must not be
   // able to allow them. That is the CLI's `--allow-scripts`, and the helper's root-owned policy after it.
-  importConfig: (arg: unknown): arg is { name: string; text: string } =>
-    isRecord(arg) &&
-    exact(arg, ['name', 'text']) &&
-    str(arg.name, 128) &&
-    typeof arg.text === 'string' &&
-    arg.text.length <= 1 << 20,
+  importConfig: namedText,
   importArchive: (arg: unknown): arg is { zipBase64: string } =>
     isRecord(arg) &&
     exact(arg, ['zipBase64']) &&
     typeof arg.zipBase64 === 'string' &&
     arg.zipBase64.length <= 8 << 20,
   removeTunnel: named,
+  editableConfig: named,
+  checkEdit: namedText,
+  saveConfig: namedText,
   renameTunnel: (arg: unknown): arg is { name: string; newName: string } =>
     isRecord(arg) && exact(arg, ['name', 'newName']) && str(arg.name, 128) && str(arg.newName, 128),
   sessionLog: (arg: unknown): arg is undefined => arg === undefined,
@@ -185,6 +203,16 @@ export interface CallTypes {
     result: { name: string; ok: boolean; error: string | null }[];
   };
   removeTunnel: { arg: { name: string }; result: null };
+  /** The config for the editor: no PrivateKey, no PresharedKey (they stay sealed and are kept). */
+  editableConfig: { arg: { name: string }; result: { text: string } };
+  /** Checks an edit line by line; a missing PrivateKey is fine (the sealed one is kept). */
+  checkEdit: { arg: { name: string; text: string }; result: ConfigCheckView };
+  /** Saves an edit (refused while the tunnel is up). Scripts changed by it are blocked until allowed again
+   * from the CLI. */
+  saveConfig: {
+    arg: { name: string; text: string };
+    result: { tunnel: TunnelView; warnings: Issue[]; scriptsBlocked: boolean };
+  };
   renameTunnel: { arg: { name: string; newName: string }; result: TunnelView };
   sessionLog: { arg: undefined; result: LogEntry[] };
   /** The host writes the file (a save dialog, or its exports folder): the key never reaches the UI. */

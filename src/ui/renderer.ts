@@ -1,5 +1,5 @@
 /** The window: renders the state it is given and sends intents through the contract, nothing else. */
-import type { NetworkView, OverlayApi, Result, TunnelView } from '../contract/api.js';
+import type { ConfigCheckView, NetworkView, OverlayApi, Result, TunnelView } from '../contract/api.js';
 import { age, bytes, h } from './dom.js';
 import { topologyDiagram } from './topology-diagram.js';
 import { httpTransport } from './transport-http.js';
@@ -90,6 +90,16 @@ function tunnelRow(t: TunnelView): HTMLTableRowElement {
     },
     'Rename',
   );
+  const detailBtn = h(
+    'button',
+    {
+      type: 'button',
+      'aria-label': `Details of ${t.name}`,
+      'aria-expanded': String(detailOf === t.name),
+      onclick: () => void openDetail(detailOf === t.name ? undefined : t.name),
+    },
+    'Details',
+  );
   // Remove asks first and is offered only while the tunnel is down (the services refuse it otherwise too).
   const removeBtn = h(
     'button',
@@ -134,7 +144,7 @@ function tunnelRow(t: TunnelView): HTMLTableRowElement {
     h('td', {}, t.state === 'down' ? '–' : age(t.latestHandshake)),
     h('td', { class: 'mono' }, `${bytes(t.rxBytes)} / ${bytes(t.txBytes)}`),
     h('td', { class: 'mono' }, t.endpoint ?? t.endpoints[0] ?? '–'),
-    h('td', {}, h('div', { class: 'row' }, action, exportBtn, renameBtn, removeBtn)),
+    h('td', {}, h('div', { class: 'row' }, action, detailBtn, exportBtn, renameBtn, removeBtn)),
   );
 }
 
@@ -144,7 +154,102 @@ function renderTunnels(): void {
     .querySelector('tbody')!
     .replaceChildren(...list.map(tunnelRow));
   $('tunnels-empty').hidden = list.length > 0;
+  renderDetail();
 }
+
+// --- one tunnel: its peers live, and its config in an editor -------------------------------------------
+let detailOf: string | undefined;
+
+async function openDetail(name: string | undefined): Promise<void> {
+  detailOf = name;
+  $('editor-result').replaceChildren();
+  if (name) {
+    const r = await call(api.editableConfig({ name }));
+    if (!r) return;
+    $<HTMLTextAreaElement>('editor-text').value = r.text;
+  }
+  renderTunnels();
+  if (name) $('tunnel-detail').scrollIntoView({ block: 'nearest' });
+}
+
+/** Re-rendered with every state change; the editor's text is left alone. */
+function renderDetail(): void {
+  const t = detailOf ? tunnels.get(detailOf) : undefined;
+  $('tunnel-detail').hidden = !t;
+  if (!t) return;
+  $('detail-title').textContent = `${t.name} (${t.interface})`;
+  $('detail-key').textContent = t.publicKey;
+  $('detail-addresses').textContent = t.addresses.join(', ') || '–';
+  const up = t.state !== 'down' && t.state !== 'error';
+  $('detail-peers')
+    .querySelector('tbody')!
+    .replaceChildren(
+      ...t.peers.map((p) =>
+        h(
+          'tr',
+          { 'data-peer': p.publicKey },
+          h('td', { class: 'mono' }, p.publicKey),
+          h('td', { class: 'mono' }, p.endpoint ?? '–'),
+          h('td', { class: 'mono' }, p.allowedIPs.join(', ') || '–'),
+          h('td', { class: 'handshake' }, up ? age(p.latestHandshake) : '–'),
+          h(
+            'td',
+            { class: 'mono transfer' },
+            up && p.rxBytes !== null ? `${bytes(p.rxBytes)} / ${bytes(p.txBytes)}` : '–',
+          ),
+        ),
+      ),
+    );
+  $<HTMLButtonElement>('editor-save').disabled = up;
+  $('editor-up').hidden = !up;
+}
+
+function showIssues(list: HTMLElement, v: ConfigCheckView, okText: string): void {
+  list.replaceChildren(
+    h(
+      'li',
+      { class: v.valid ? 'ok' : 'error' },
+      v.valid ? okText : `Not valid: ${v.errors.length} problem(s)`,
+    ),
+    ...v.errors.map((e) => h('li', { class: 'error', 'data-line': e.line }, `Line ${e.line}: ${e.message}`)),
+    ...v.warnings.map((w) => h('li', { class: 'warning' }, `Line ${w.line}: ${w.message}`)),
+  );
+}
+
+async function checkEdit(): Promise<boolean> {
+  if (!detailOf) return false;
+  const text = $<HTMLTextAreaElement>('editor-text').value;
+  const v = await call(api.checkEdit({ name: detailOf, text }));
+  if (!v) return false;
+  showIssues($('editor-result'), v, 'wg-quick would accept this config');
+  return v.valid;
+}
+
+$('editor-check').addEventListener('click', () => void checkEdit());
+$('editor').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  if (!detailOf || !(await checkEdit())) return;
+  const name = detailOf;
+  const r = await call(api.saveConfig({ name, text: $<HTMLTextAreaElement>('editor-text').value }));
+  if (!r) return;
+  const fresh = await call(api.editableConfig({ name }));
+  if (fresh) $<HTMLTextAreaElement>('editor-text').value = fresh.text;
+  $('editor-result').replaceChildren(
+    h('li', { class: 'ok' }, `Saved ${name}: it applies at the next connect`),
+    ...(r.scriptsBlocked
+      ? [
+          h(
+            'li',
+            { class: 'warning' },
+            'Its script hooks changed, so they are blocked again: allow them from the command line.',
+          ),
+        ]
+      : []),
+    ...r.warnings.map((w) => h('li', { class: 'warning' }, `Line ${w.line}: ${w.message}`)),
+  );
+  await loadTunnels();
+});
+$('editor-close').addEventListener('click', () => void openDetail(undefined));
 
 async function loadTunnels(): Promise<void> {
   const list = await call(api.listTunnels(undefined));

@@ -29,6 +29,21 @@ describe('overlay-connect CLI', () => {
     expect(cli(['tunnel', 'export', 'work', ...data]).stdout).toContain(`PrivateKey = ${me.privateKey}`);
     expect(cli(['tunnel', 'show', 'office', ...data]).code).toBe(1);
   });
+  it('tunnel scripts: lists the hooks, allows them only when asked, blocks them again', () => {
+    const data = ['--data-dir', join(tmp.path, 'data')];
+    writeFileSync(join(tmp.path, 's.conf'), sampleConfig('PostUp = logger hello').text, { mode: 0o600 });
+    expect(cli(['tunnel', 'import', join(tmp.path, 's.conf'), '--name', 's', ...data]).code).toBe(0);
+    expect(cli(['tunnel', 'scripts', 's', ...data]).stdout).toBe('PostUp = logger hello\nblocked\n');
+    const allow = cli(['tunnel', 'scripts', 's', '--allow', ...data]);
+    expect(allow.stdout).toBe(
+      'PostUp = logger hello\nThe 1 hook(s) above will run as root when "s" goes up or down\n',
+    );
+    expect(JSON.parse(cli(['tunnel', 'show', 's', '--json', ...data]).stdout).allowScripts).toBe(true);
+    expect(cli(['tunnel', 'scripts', 's', '--block', ...data]).code).toBe(0);
+    expect(JSON.parse(cli(['tunnel', 'show', 's', '--json', ...data]).stdout).allowScripts).toBe(false);
+    expect(cli(['tunnel', 'scripts', 's', '--allow', '--block', ...data]).code).toBe(1);
+  });
+
   const write = (name: string, text: string) => {
     const p = join(tmp.path, name);
     writeFileSync(p, text, { mode: 0o600 });

@@ -162,6 +162,17 @@ describe.skipIf(!!noBrowser)('the window in Chromium over the loopback host', ()
       expect(await row.getByRole('button', { name: `Remove ui${tag}` }).isDisabled()).toBe(true);
       // `up` no longer waits for a handshake (an idle tunnel is healthy); the keepalive brings one soon.
       await expect.poll(() => row.locator('td').nth(2).textContent(), { timeout: 20_000 }).toMatch(/s ago/);
+      // Its detail: the peer's own handshake and transfer, read live (`wg show` through root here).
+      await row.getByRole('button', { name: `Details of ui${tag}` }).click();
+      const peerRow = page.locator(`#detail-peers tr[data-peer="${peer.publicKey}"]`);
+      await expect
+        .poll(() => peerRow.locator('.handshake').textContent(), { timeout: 20_000 })
+        .toMatch(/s ago/);
+      await expect
+        .poll(() => peerRow.locator('.transfer').textContent())
+        .toMatch(/^\d+(\.\d)? (B|KiB) \/ \d/);
+      expect(await peerRow.locator('td').nth(1).textContent()).toBe('198.51.100.1:51820');
+      expect(await page.locator('#editor-save').isDisabled()).toBe(true);
       await page.screenshot({ path: join(SHOTS, 'tunnels.png') });
       await page.emulateMedia({ colorScheme: 'dark' });
       expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe(
@@ -181,6 +192,37 @@ describe.skipIf(!!noBrowser)('the window in Chromium over the loopback host', ()
         ]);
     },
   );
+
+  it("edits a tunnel's config: an error by its line, then fixed and saved; no secret reaches the page", async () => {
+    const row = page.locator(`tr[data-tunnel="ui${tag}"]`);
+    const details = row.getByRole('button', { name: `Details of ui${tag}` });
+    if ((await details.getAttribute('aria-expanded')) !== 'true') await details.click();
+    await expect.poll(() => page.locator('#editor-text').inputValue()).toContain('PersistentKeepalive = 1');
+    const shown = await page.locator('#editor-text').inputValue();
+    expect(shown).not.toContain(laptop.privateKey);
+    expect(shown).not.toMatch(/^PrivateKey/m);
+    const broken = shown.replace('PersistentKeepalive = 1', 'PersistentKeepalive = 25\nMTU = 9');
+    await page.fill('#editor-text', broken);
+    await page.click('#editor-save');
+    const line = broken.split('\n').indexOf('MTU = 9') + 1;
+    await expect
+      .poll(() => page.locator('#editor-result li[data-line]').allTextContents())
+      .toEqual([expect.stringMatching(new RegExp(`^Line ${line}: `))]);
+    await page.fill('#editor-text', broken.replace('\nMTU = 9', ''));
+    await page.click('#editor-save');
+    await expect
+      .poll(() => page.locator('#editor-result li').first().textContent())
+      .toBe(`Saved ui${tag}: it applies at the next connect`);
+    expect(await page.locator('#editor-text').inputValue()).toContain('PersistentKeepalive = 25');
+    expect(await page.content()).not.toContain(laptop.privateKey);
+    // The sealed key was kept: the exported file has it, with the edit.
+    const exported = await cliAsync(['tunnel', 'export', `ui${tag}`, '--data-dir', join(dir, 'data')]);
+    expect(exported.stdout).toContain(`PrivateKey = ${laptop.privateKey}`);
+    expect(exported.stdout).toContain('PersistentKeepalive = 25');
+    await page.screenshot({ path: join(SHOTS, 'edit.png') });
+    await page.click('#editor-close');
+    expect(await page.locator('#tunnel-detail').isHidden()).toBe(true);
+  });
 
   it('renames a tunnel, then removes it only after the question is answered yes', async () => {
     page.once('dialog', (d) => void d.accept(`zz${tag}`));

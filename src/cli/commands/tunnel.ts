@@ -137,6 +137,33 @@ export const tunnelCommands: Command[] = [
     },
   },
   {
+    path: ['tunnel', 'scripts'],
+    args: ['NAME'],
+    options: {
+      allow: { type: 'boolean', description: 'let wg-quick run its hooks as root (they are listed first)' },
+      block: { type: 'boolean', description: 'keep its hooks from running' },
+    },
+    summary: "Show a tunnel's script hooks, and allow or block them (takes effect at the next up)",
+    async run(ctx, [name], opts) {
+      const t = ctx.tunnels.get(name!);
+      if (opts.allow === true && opts.block === true)
+        throw new UserError('Give --allow or --block, not both');
+      const hooks = t.config.interface.scripts;
+      for (const s of hooks) ctx.out(`${s.key} = ${s.command}`);
+      if (opts.allow !== true && opts.block !== true) {
+        ctx.out(hooks.length ? (t.allowScripts ? 'allowed to run' : 'blocked') : 'no script hooks');
+        return;
+      }
+      if (opts.allow === true && !hooks.length) throw new UserError(`"${t.name}" has no script hooks`);
+      ctx.tunnels.setAllowScripts(t.name, opts.allow === true, hooks);
+      ctx.out(
+        opts.allow === true
+          ? `The ${hooks.length} hook(s) above will run as root when "${t.name}" goes up or down`
+          : `Script hooks of "${t.name}" are blocked`,
+      );
+    },
+  },
+  {
     path: ['tunnel', 'rename'],
     args: ['NAME', 'NEW_NAME'],
     summary: 'Rename a tunnel (refused while it is up); its key and network access follow',
@@ -164,6 +191,7 @@ function printStatuses(ctx: Parameters<Command['run']>[0], statuses: TunnelStatu
         error: s.error,
         detail: s.detail,
         netns: s.netns,
+        peers: s.peers,
       })),
     );
     return;

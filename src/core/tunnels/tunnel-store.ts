@@ -8,7 +8,7 @@ import { secretIdForTunnel, type StoreData, type TunnelRecord } from '../store/s
 import type { StateStore } from '../store/state-store.js';
 import { deriveInterfaceName, displayNameProblem } from '../wgconf/interface-name.js';
 import { publicKeyOf } from '../wgconf/keys.js';
-import type { ConfigIssue, ScriptReport, WgConfig } from '../wgconf/model.js';
+import type { ConfigIssue, ScriptHook, ScriptReport, WgConfig } from '../wgconf/model.js';
 import { checkConfigText } from '../wgconf/parser.js';
 import { writeConfig, writeForWgQuick } from '../wgconf/writer.js';
 
@@ -23,6 +23,10 @@ export interface ImportResult {
   warnings: ConfigIssue[];
   scripts: ScriptReport[];
 }
+
+const EDIT_HEADER =
+  '# The private key and any preshared keys stay sealed and are kept: write a PrivateKey or\n' +
+  '# PresharedKey line only to replace one.\n';
 
 export class ConfigRejectedError extends UserError {
   constructor(readonly issues: ConfigIssue[]) {
@@ -113,6 +117,78 @@ export class TunnelStore {
   async wgQuickText(name: string): Promise<string> {
     const tunnel = this.get(name);
     return writeForWgQuick(await this.fullConfig(name), tunnel.allowScripts);
+  }
+
+  /**
+   * The config as the window's editor shows it: everything but the secrets. A PrivateKey or PresharedKey
+   * line written into it replaces that secret; left out, the sealed one is kept.
+   */
+  editableText(name: string): string {
+    const { config } = this.get(name);
+    const { privateKey: _k, ...iface } = config.interface;
+    const peers = config.peers.map(({ presharedKey: _p, ...p }) => p);
+    return EDIT_HEADER + writeConfig({ interface: iface, peers });
+  }
+
+  /** Checks an edit with the same line-numbered rules as an import; a missing PrivateKey is the kept one. */
+  checkEdit(text: string) {
+    return checkConfigText(text, { privateKeyOptional: true });
+  }
+
+  /**
+   * Replaces a tunnel's config with an edit of `editableText`. Secrets the text leaves out are kept (the key,
+   * and each peer's preshared key, found by the peer's public key). Scripts that were allowed stay allowed
+   * only if the edit left them exactly as they were: a new command needs a new, explicit allow.
+   */
+  async replaceConfig(name: string, text: string): Promise<ImportResult & { scriptsBlocked: boolean }> {
+    const report = this.checkEdit(text);
+    if (!report.config) throw new ConfigRejectedError(report.errors);
+    const edited = report.config;
+    const before = this.get(name);
+    const newKey = edited.interface.privateKey;
+    const sealed = newKey ? await this.keyring.seal(newKey) : undefined;
+    return this.store.update((d) => {
+      const t = d.tunnels[name];
+      if (!t) throw new NotFoundError('tunnel', name);
+      if (t.createdAt !== before.createdAt)
+        throw new UserError(`"${name}" was replaced meanwhile: reload it and edit again`);
+      const oldPsk = new Map(t.config.peers.map((p) => [p.publicKey, p.presharedKey]));
+      const { privateKey: _k, saveConfig: _s, ...publicInterface } = edited.interface;
+      const peers = edited.peers.map((p) => ({
+        ...p,
+        presharedKey: p.presharedKey ?? oldPsk.get(p.publicKey),
+      }));
+      for (const p of peers) if (p.presharedKey === undefined) delete p.presharedKey;
+      const sameScripts =
+        JSON.stringify(t.config.interface.scripts) === JSON.stringify(publicInterface.scripts);
+      const allowScripts = t.allowScripts && sameScripts;
+      const tunnel: TunnelRecord = {
+        ...t,
+        publicKey: newKey ? publicKeyOf(newKey) : t.publicKey,
+        config: { interface: publicInterface, peers },
+        allowScripts,
+      };
+      d.tunnels[name] = tunnel;
+      if (sealed) d.secrets[secretIdForTunnel(name)] = sealed;
+      return {
+        tunnel,
+        warnings: report.warnings,
+        scripts: report.scripts,
+        scriptsBlocked: t.allowScripts && !allowScripts,
+      };
+    });
+  }
+
+  /** Allows or blocks a tunnel's hooks. `shown` are the hooks the user was shown: if the config changed
+   * meanwhile, nothing is allowed that they did not see. */
+  setAllowScripts(name: string, allow: boolean, shown: ScriptHook[]): void {
+    this.store.update((d) => {
+      const t = d.tunnels[name];
+      if (!t) throw new NotFoundError('tunnel', name);
+      if (allow && JSON.stringify(t.config.interface.scripts) !== JSON.stringify(shown))
+        throw new UserError(`The hooks of "${name}" changed meanwhile: look at them again`);
+      t.allowScripts = allow;
+    });
   }
 
   /** Renames a tunnel; its interface name, sealed key and network access follow it. */

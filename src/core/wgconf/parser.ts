@@ -87,8 +87,13 @@ interface PeerDraft extends Partial<PeerSection> {
   badPublicKey?: boolean;
 }
 
+export interface CheckOptions {
+  /** An edit of a stored tunnel: its sealed key is kept when the text has none. */
+  privateKeyOptional?: boolean;
+}
+
 /** Parses and validates; never throws. */
-export function checkConfigText(input: string | Uint8Array): ParseReport {
+export function checkConfigText(input: string | Uint8Array, options: CheckOptions = {}): ParseReport {
   const text = decodeConfigBytes(input);
   const errors: ConfigIssue[] = [];
   const warnings: ConfigIssue[] = [];
@@ -302,7 +307,7 @@ export function checkConfigText(input: string | Uint8Array): ParseReport {
   });
 
   if (!interfaceLine) errors.push({ line: 1, message: 'There is no [Interface] section' });
-  else if (!iface.privateKey && !badPrivateKey) {
+  else if (!iface.privateKey && !badPrivateKey && !options.privateKeyOptional) {
     errors.push({ line: interfaceLine, message: '[Interface] has no PrivateKey' });
   }
   const byKey = new Map<string, number>();
