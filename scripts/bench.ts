@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Keyring } from '../src/core/store/keyring.js';
 import { openNodeStore } from '../src/core/store/open-node-store.js';
-import { passphraseProvider } from '../src/core/store/passphrase-provider.js';
+import { passphraseSlot } from '../src/core/store/passphrase-slot.js';
 import { adapterFor } from '../src/core/tunnels/platform-adapters.js';
 import { directRunner, type CommandRunner } from '../src/core/tunnels/runner.js';
 import { findTools } from '../src/core/tunnels/tool-paths.js';
@@ -138,7 +138,7 @@ async function benchUi(net: import('../src/core/overlay/model.js').NetworkRecord
   });
   const app = composeApp({
     store,
-    cipher: passphraseProvider(async () => 'bench'),
+    slots: [passphraseSlot(async () => 'bench')],
     driver,
     exportConfig: async () => null,
   });
@@ -210,13 +210,7 @@ async function benchTunnels(): Promise<void> {
     peerNs.must('wg-quick', 'up', peerConf);
 
     const store = openNodeStore(join(dir, 'data'));
-    const tunnels = new TunnelStore(
-      store,
-      new Keyring(
-        store,
-        passphraseProvider(async () => 'bench'),
-      ),
-    );
+    const tunnels = new TunnelStore(store, new Keyring(store, [passphraseSlot(async () => 'bench')]));
     const tools = findTools();
     let spawned = 0;
     const counting: CommandRunner = (cmd) => {

@@ -1,7 +1,10 @@
 /** Wires the domain services for a UI host; the host brings its store, key cipher, runner and file export. */
 import type { UiEvent } from '../contract/api.js';
 import { DEFAULT_EXPLORER, NetworkService } from '../core/overlay/network-service.js';
-import { Keyring, type CipherProvider } from '../core/store/keyring.js';
+import { Keyring } from '../core/store/keyring.js';
+import { passphraseSlot, type PassphraseSlotOptions } from '../core/store/passphrase-slot.js';
+import type { SlotMethod } from '../core/store/slot-method.js';
+import { KeyAccess, WindowPassphrase, type SystemKeyringNotice } from './key-access.js';
 import type { StateStore } from '../core/store/state-store.js';
 import type { TunnelDriver } from '../core/tunnels/tunnel-driver.js';
 import { TunnelService } from '../core/tunnels/tunnel-service.js';
@@ -10,7 +13,14 @@ import { createHandlers, tunnelView, type Handlers, type ServiceDeps } from './s
 
 export interface ComposeOptions {
   store: StateStore;
-  cipher: CipherProvider;
+  /** How this host unlocks the key store, in order (the app: its system keyring; `ui`: the terminal's
+   * passphrase). */
+  slots: SlotMethod[];
+  /** The host's system-keyring method, to add its slot after a passphrase unlock (the app). */
+  system?: SlotMethod;
+  notice?: SystemKeyringNotice;
+  /** The window may take a passphrase (the app), with these scrypt options (tests make them cheap). */
+  passphraseInWindow?: PassphraseSlotOptions | true;
   /** Brings tunnels up: the helper, wg-quick as root, or wg-quick elevated (see chooseDriver). */
   driver: TunnelDriver;
   explorer?: string;
@@ -29,7 +39,11 @@ export interface App {
 }
 
 export function composeApp(o: ComposeOptions): App {
-  const keyring = new Keyring(o.store, o.cipher);
+  const passphraseOptions = o.passphraseInWindow === true ? {} : o.passphraseInWindow;
+  const window = passphraseOptions ? new WindowPassphrase() : undefined;
+  const methods = window ? [...o.slots, passphraseSlot(window.source, passphraseOptions)] : o.slots;
+  const keyring = new Keyring(o.store, methods, { minN: passphraseOptions?.minN });
+  const keys = new KeyAccess(keyring, { system: o.system, notice: o.notice, window, passphraseOptions });
   const tunnels = new TunnelStore(o.store, keyring);
   const tunnelService = new TunnelService({ tunnels, driver: o.driver });
   const networks = new NetworkService(
@@ -50,6 +64,7 @@ export function composeApp(o: ComposeOptions): App {
     }
   });
   const handlers = createHandlers({
+    keys,
     tunnels,
     tunnelService,
     networks,

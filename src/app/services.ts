@@ -23,6 +23,7 @@ import type { TunnelStatus } from '../core/tunnels/tunnel-status.js';
 import type { TunnelStore } from '../core/tunnels/tunnel-store.js';
 import { checkConfigText } from '../core/wgconf/parser.js';
 import { configsFromZip } from '../core/wgconf/zip-configs.js';
+import type { KeyAccess } from './key-access.js';
 
 export function tunnelView(t: TunnelRecord, s?: TunnelStatus): TunnelView {
   const live = new Map((s?.peers ?? []).map((p) => [p.publicKey, p]));
@@ -59,6 +60,7 @@ export function tunnelView(t: TunnelRecord, s?: TunnelStatus): TunnelView {
 export type Handlers = { [K in CallName]: (arg: CallTypes[K]['arg']) => Promise<CallTypes[K]['result']> };
 
 export interface ServiceDeps {
+  keys: KeyAccess;
   tunnels: TunnelStore;
   tunnelService: TunnelService;
   networks: NetworkService;
@@ -108,7 +110,7 @@ export function createHandlers(d: ServiceDeps): Handlers {
     async renameTunnel({ name, newName }) {
       d.tunnels.get(name);
       if (await d.tunnelService.isActive(name)) throw new UserError(`"${name}" is up: disconnect it first`);
-      d.tunnels.rename(name, newName);
+      await d.tunnels.rename(name, newName);
       changed('tunnels');
       return viewOf(newName);
     },
@@ -218,6 +220,20 @@ export function createHandlers(d: ServiceDeps): Handlers {
       const net = await d.networks.register(network, days ? Math.round(days * 86400) : DEFAULT_RESERVATION_S);
       changed('networks');
       return networkView(net, { peers: false });
+    },
+    async keyStore() {
+      return d.keys.view();
+    },
+    async unlockStore({ passphrase }) {
+      const view = await d.keys.unlock(passphrase);
+      changed('tunnels');
+      return view;
+    },
+    async addPassphraseSlot({ passphrase }) {
+      return d.keys.addPassphraseSlot(passphrase);
+    },
+    async removeKeySlot({ id }) {
+      return d.keys.removeSlot(id);
     },
     async deleteNetwork({ name }) {
       await d.networks.delete(name, (t) => d.tunnelService.isActive(t));

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { defaultDataDir } from '../core/store/data-dir.js';
 import { Keyring } from '../core/store/keyring.js';
 import { openNodeStore } from '../core/store/open-node-store.js';
-import { passphraseProvider } from '../core/store/passphrase-provider.js';
+import { passphraseSlot } from '../core/store/passphrase-slot.js';
 import type { StateStore } from '../core/store/state-store.js';
 import * as sudo from 'sudo-prompt';
 import { UserError } from '../core/errors.js';
@@ -48,13 +48,19 @@ export class CliContext {
   private open() {
     if (!this.opened) {
       const store = openNodeStore(this.dataDir);
-      const keyring = new Keyring(
-        store,
-        passphraseProvider(cliPassphraseSource(this.io.env, this.io.stdin, this.io.stderr)),
-      );
+      const keyring = new Keyring(store, [this.passphraseSlot()]);
       this.opened = { store, keyring, tunnels: new TunnelStore(store, keyring) };
     }
     return this.opened;
+  }
+
+  /** The CLI's one way into the key store: a passphrase (plain Node has no access to the system keyring). */
+  passphraseSlot() {
+    return passphraseSlot(cliPassphraseSource(this.io.env, this.io.stdin, this.io.stderr));
+  }
+
+  get keyring(): Keyring {
+    return this.open().keyring;
   }
 
   get store(): StateStore {

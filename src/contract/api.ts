@@ -86,6 +86,18 @@ export interface NetworkView {
   }[];
 }
 
+/** The key store: its slots (each opens the same data key) and what the host says of its keyring. */
+export interface KeyStoreView {
+  unlocked: boolean;
+  slots: { id: string; kind: 'passphrase' | 'system'; label: string; createdAt: string }[];
+  /** Why the system keyring is not used here, with what to install. */
+  problem: string | null;
+  /** Why the keyring in use is weak (Electron's basic_text, accepted with --allow-insecure-keyring). */
+  warning: string | null;
+  /** This window may take a passphrase (the app; `ui` unlocks in its terminal instead). */
+  passphraseHere: boolean;
+}
+
 /** What happened to the tunnels since the app (or `ui`) started: connects, disconnects, errors. */
 export interface LogEntry {
   at: number;
@@ -186,6 +198,13 @@ export const CALLS = {
     str(arg.network, 64) &&
     (arg.days === undefined || (typeof arg.days === 'number' && arg.days > 0 && arg.days <= 3650)),
   deleteNetwork: named,
+  keyStore: (arg: unknown): arg is undefined => arg === undefined,
+  unlockStore: (arg: unknown): arg is { passphrase: string } =>
+    isRecord(arg) && exact(arg, ['passphrase']) && str(arg.passphrase, 1024),
+  addPassphraseSlot: (arg: unknown): arg is { passphrase: string } =>
+    isRecord(arg) && exact(arg, ['passphrase']) && str(arg.passphrase, 1024),
+  removeKeySlot: (arg: unknown): arg is { id: string } =>
+    isRecord(arg) && exact(arg, ['id']) && str(arg.id, 16),
 } as const;
 
 export interface CallTypes {
@@ -232,6 +251,12 @@ export interface CallTypes {
   addAccess: { arg: { network: string; nodeId: string; family?: 4 | 6 }; result: NetworkView };
   registerNetwork: { arg: { network: string; days?: number }; result: NetworkView };
   deleteNetwork: { arg: { name: string }; result: null };
+  keyStore: { arg: undefined; result: KeyStoreView };
+  /** Unlocks with a passphrase (a new store is created with it); the app then adds its system slot. */
+  unlockStore: { arg: { passphrase: string }; result: KeyStoreView };
+  /** A passphrase slot, so that the CLI can open a store the app made. */
+  addPassphraseSlot: { arg: { passphrase: string }; result: KeyStoreView };
+  removeKeySlot: { arg: { id: string }; result: KeyStoreView };
 }
 
 export type CallName = keyof CallTypes;

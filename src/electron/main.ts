@@ -45,7 +45,7 @@ import { decodeConfigBytes } from '../core/wgconf/parser.js';
 import { setStartAtLogin, startsAtLogin } from './login-item.js';
 import { APP_SCHEME, RENDERER_URL, SCHEME_PRIVILEGES, serveRenderer } from './app-protocol.js';
 import { openElectronStore } from './open-electron-store.js';
-import { safeStorageProvider } from './safe-storage-cipher.js';
+import { INSECURE_KEYRING_FLAG, safeStorageSlot } from './safe-storage-slot.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const ASSETS = app.isPackaged
@@ -108,7 +108,11 @@ async function start(): Promise<void> {
   checkTools();
   const userData = app.getPath('userData');
   const store = openElectronStore(userData);
-  const provider = safeStorageProvider(safeStorage);
+  const system = safeStorageSlot(safeStorage, {
+    allowInsecure:
+      process.argv.includes(INSECURE_KEYRING_FLAG) ||
+      process.env.OVERLAY_CONNECT_ALLOW_INSECURE_KEYRING === '1',
+  });
   const choice = await chooseDriver({
     dataDir: userData,
     helperPath: process.env.OVERLAY_CONNECT_HELPER || undefined,
@@ -116,7 +120,10 @@ async function start(): Promise<void> {
   });
   services = composeApp({
     store,
-    cipher: provider,
+    slots: [system],
+    system,
+    notice: system.notice,
+    passphraseInWindow: true,
     driver: choice.driver,
     async exportConfig(name, text) {
       const r = await dialog.showSaveDialog(mainWindow!, {
@@ -128,11 +135,14 @@ async function start(): Promise<void> {
       return { path: r.filePath };
     },
   });
-  const cipher = await services.unlock().then(
+  // A store that needs a passphrase (made by the CLI, or no usable system keyring) is unlocked in the
+  // window (Keys); anything else that keeps it shut is said now.
+  const locked = await services.unlock().then(
     () => undefined,
     (e: Error) => e,
   );
-  if (cipher) dialog.showErrorBox('The key store cannot be opened', cipher.message);
+  if (locked && !/under Keys/.test(locked.message))
+    dialog.showErrorBox('The key store cannot be opened', locked.message);
   for (const name of CALL_NAMES) {
     ipcMain.handle(channelOf(name), (event, arg: unknown) =>
       trustedSender(event)

@@ -171,7 +171,7 @@ export const tunnelCommands: Command[] = [
       ctx.tunnels.get(name!);
       if (await (await ctx.tunnelService()).isActive(name!))
         throw new UserError(`"${name}" is up: take it down first (overlay-connect tunnel down "${name}")`);
-      ctx.tunnels.rename(name!, newName!);
+      await ctx.tunnels.rename(name!, newName!);
       ctx.out(`Renamed "${name}" to "${newName}"`);
     },
   },

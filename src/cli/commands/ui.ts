@@ -2,10 +2,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { composeApp } from '../../app/compose.js';
 import { UserError } from '../../core/errors.js';
-import { passphraseProvider } from '../../core/store/passphrase-provider.js';
 import { ensurePrivateDir, writePrivateFile } from '../../core/store/private-files.js';
 import { UiServer } from '../../web/ui-server.js';
-import { cliPassphraseSource } from '../passphrase-prompt.js';
 import type { Command } from '../command.js';
 
 export const uiCommands: Command[] = [
@@ -23,11 +21,10 @@ export const uiCommands: Command[] = [
         throw new UserError('--port takes a port number');
       const driver = await ctx.driver();
       // Unlock now, in the terminal: the browser must never be asked for (or sent) the passphrase.
-      const provider = passphraseProvider(cliPassphraseSource(ctx.io.env, ctx.io.stdin, ctx.io.stderr));
       const exportsDir = join(ctx.dataDir, 'exports');
       const app = composeApp({
         store: ctx.store,
-        cipher: provider,
+        slots: [ctx.passphraseSlot()],
         driver,
         explorer: typeof ctx.options.explorer === 'string' ? ctx.options.explorer : undefined,
         netns: ctx.netns,

@@ -7,7 +7,7 @@ import { userInfo } from 'node:os';
 import { UserError, NotFoundError } from '../errors.js';
 import { identityFromSeed, newIdentity, toHex, type Ed25519Identity } from '../crypto/identity-keys.js';
 import type { Keyring } from '../store/keyring.js';
-import { IDENTITY_SECRET, type IdentityRecord } from '../store/schema.js';
+import { IDENTITY_SECRET, secretIdForTunnel, type IdentityRecord } from '../store/schema.js';
 import type { StateStore } from '../store/state-store.js';
 import type { TunnelStore } from '../tunnels/tunnel-store.js';
 import { ExplorerClient, type ExplorerNode, type ReservationInfo } from './explorer-client.js';
@@ -98,7 +98,7 @@ export class NetworkService {
     }
     const name = options.name ?? defaultIdentityName();
     const email = options.email ?? '';
-    const sealed = await this.keyring.seal(toHex(keys.seed));
+    const sealed = await this.keyring.seal(IDENTITY_SECRET, toHex(keys.seed));
     const record: IdentityRecord = {
       name,
       email,
@@ -142,7 +142,7 @@ export class NetworkService {
     this.identity();
     const sealed = this.store.read().secrets[IDENTITY_SECRET];
     if (!sealed) throw new UserError("The identity's key is missing from the store");
-    return identityFromSeed(Buffer.from(await this.keyring.open(sealed), 'hex'));
+    return identityFromSeed(Buffer.from(await this.keyring.open(IDENTITY_SECRET, sealed), 'hex'));
   }
 
   // --- nodes ------------------------------------------------------------------------------------------
@@ -330,7 +330,7 @@ export class NetworkService {
     this.store.update((d) => {
       for (const a of net.accesses) {
         delete d.tunnels[a.tunnelName];
-        delete d.secrets[`tunnel:${a.tunnelName}`];
+        delete d.secrets[secretIdForTunnel(a.tunnelName)];
       }
       delete d.networks[name];
     });

@@ -1,13 +1,7 @@
-/** How private keys are kept at rest: only ever as ciphertext produced by one of these. */
+/** Keyrings made before key slots (store 1.x): kept only to migrate them. */
 
 export interface SecretCipher {
-  /** Names the scheme and backend. It is stored with the ciphertexts: a store made under one cipher is never
-   * silently read or re-encrypted under another (a changed keyring backend must be noticed, not papered over). */
   readonly id: string;
-  /** False when the "encryption" is not worth the name (Electron's basic_text backend on Linux). */
-  readonly secure: boolean;
-  /** Said to the user when `secure` is false. */
-  readonly insecureReason?: string;
   encrypt(plaintext: string): Promise<string>;
   /** Throws `SecretDecryptError` when the ciphertext does not open. */
   decrypt(ciphertext: string): Promise<string>;
@@ -20,8 +14,8 @@ export class SecretDecryptError extends Error {
   }
 }
 
-/** What the store remembers about the cipher its secrets were made with. Nothing here is secret. */
-export interface KeyringMeta {
+/** The pre-slot record: one cipher for every secret. Nothing here is secret. */
+export interface LegacyKeyringMeta {
   cipherId: string;
   /** Cipher-specific public parameters (salt, cost). */
   params: Record<string, string | number>;
@@ -30,3 +24,6 @@ export interface KeyringMeta {
 }
 
 export const KEYRING_CHECK_PLAINTEXT = 'overlay-connect keyring v1';
+
+export const isLegacyKeyring = (v: unknown): v is LegacyKeyringMeta =>
+  typeof v === 'object' && v !== null && typeof (v as LegacyKeyringMeta).cipherId === 'string';

@@ -5,7 +5,8 @@
  */
 import type { WgConfig } from '../wgconf/model.js';
 import type { NetworkRecord } from '../overlay/model.js';
-import type { KeyringMeta } from './cipher.js';
+import type { LegacyKeyringMeta } from './cipher.js';
+import type { KeyringRecord } from './key-slots.js';
 
 export const STORE_NAME = 'state';
 /** Bump with a migration when the shape changes. */
@@ -43,7 +44,8 @@ export interface StoreData {
   networks: Record<string, NetworkRecord>;
   identity?: IdentityRecord;
   secrets: Record<string, string>;
-  keyring?: KeyringMeta;
+  /** Key slots (checked by `parseKeyringRecord` before use), or a pre-slot record to migrate. */
+  keyring?: KeyringRecord | LegacyKeyringMeta;
   settings: Settings;
 }
 
@@ -94,11 +96,8 @@ export const STORE_SCHEMA = {
     },
   },
   secrets: { type: 'object', default: {}, additionalProperties: { type: 'string' } },
-  keyring: {
-    type: 'object',
-    required: ['cipherId', 'params', 'check'],
-    properties: { cipherId: { type: 'string' }, params: { type: 'object' }, check: { type: 'string' } },
-  },
+  // Either shape (slots, or a pre-slot record still to migrate); parseKeyringRecord checks it in depth.
+  keyring: { type: 'object' },
   settings: { type: 'object', default: {}, properties: { explorer: { type: 'string' } } },
 } as const;
 

@@ -1,16 +1,18 @@
 /**
- * The tunnels the user has: imported configs (and, later, network accesses). Public parts are in the state
- * file; each private key is sealed by the keyring and stored beside it in the same atomic write.
+ * The tunnels the user has: imported configs and network accesses. Public parts are in the state file; a
+ * tunnel's secrets (its private key and its peers' preshared keys) are sealed together as one entry,
+ * bound to the tunnel's name, and written in the same atomic write as the tunnel.
  */
 import { NotFoundError, UserError } from '../errors.js';
-import type { Keyring } from '../store/keyring.js';
+import type { KeyedMigration, Keyring } from '../store/keyring.js';
 import { secretIdForTunnel, type StoreData, type TunnelRecord } from '../store/schema.js';
 import type { StateStore } from '../store/state-store.js';
 import { deriveInterfaceName, displayNameProblem } from '../wgconf/interface-name.js';
 import { publicKeyOf } from '../wgconf/keys.js';
-import type { ConfigIssue, ScriptHook, ScriptReport, WgConfig } from '../wgconf/model.js';
+import type { ConfigIssue, PeerSection, ScriptHook, ScriptReport, WgConfig } from '../wgconf/model.js';
 import { checkConfigText } from '../wgconf/parser.js';
 import { writeConfig, writeForWgQuick } from '../wgconf/writer.js';
+import { decodeTunnelSecrets, encodeTunnelSecrets, type TunnelSecrets } from './tunnel-secrets.js';
 
 export interface ImportOptions {
   name: string;
@@ -38,11 +40,38 @@ export class ConfigRejectedError extends UserError {
   }
 }
 
+/** The peers as stored: without their preshared keys, which are sealed with the tunnel's key. */
+const publicPeers = (peers: PeerSection[]) => peers.map(({ presharedKey: _psk, ...p }) => p);
+const presharedKeysOf = (peers: PeerSection[]) =>
+  Object.fromEntries(peers.flatMap((p) => (p.presharedKey ? [[p.publicKey, p.presharedKey]] : [])));
+
+/** Stores made before preshared keys were sealed kept them in the clear in the config: sealed at unlock. */
+export const sealClearPresharedKeys: KeyedMigration = {
+  needed: (d) => Object.values(d.tunnels).some((t) => t.config.peers.some((p) => p.presharedKey)),
+  apply(d, seal, open) {
+    for (const t of Object.values(d.tunnels)) {
+      const clear = presharedKeysOf(t.config.peers);
+      if (!Object.keys(clear).length) continue;
+      const id = secretIdForTunnel(t.name);
+      const sealed = d.secrets[id];
+      if (sealed === undefined) continue;
+      const secrets = decodeTunnelSecrets(open(id, sealed));
+      d.secrets[id] = seal(
+        id,
+        encodeTunnelSecrets({ ...secrets, presharedKeys: { ...clear, ...secrets.presharedKeys } }),
+      );
+      t.config.peers = publicPeers(t.config.peers);
+    }
+  },
+};
+
 export class TunnelStore {
   constructor(
     private readonly store: StateStore,
     private readonly keyring: Keyring,
-  ) {}
+  ) {
+    keyring.addMigration(sealClearPresharedKeys);
+  }
 
   list(): TunnelRecord[] {
     return Object.values(this.store.read().tunnels).sort((a, b) => a.name.localeCompare(b.name));
@@ -62,7 +91,7 @@ export class TunnelStore {
     return this.add(report.config, options, report.warnings, report.scripts);
   }
 
-  /** Adds a parsed config; the private key is sealed before anything is written. */
+  /** Adds a parsed config; its secrets are sealed before anything is written. */
   async add(
     config: WgConfig,
     options: ImportOptions,
@@ -74,8 +103,8 @@ export class TunnelStore {
   }
 
   /**
-   * Seals the key now and returns the write to make inside a store update, so that a caller can commit the
-   * tunnel together with other state (a network's access) in one atomic write.
+   * Seals the secrets now and returns the write to make inside a store update, so that a caller can commit
+   * the tunnel together with other state (a network's access) in one atomic write.
    */
   async prepare(config: WgConfig, options: ImportOptions): Promise<(d: StoreData) => TunnelRecord> {
     const problem = displayNameProblem(options.name);
@@ -87,7 +116,11 @@ export class TunnelStore {
         `A tunnel named "${options.name}" already exists: remove it first or choose another name`,
       );
     }
-    const sealed = await this.keyring.seal(privateKey);
+    const id = secretIdForTunnel(options.name);
+    const sealed = await this.keyring.seal(
+      id,
+      encodeTunnelSecrets({ privateKey, presharedKeys: presharedKeysOf(config.peers) }),
+    );
     const { privateKey: _drop, saveConfig: _neutralised, ...publicInterface } = config.interface;
     return (d) => {
       // Re-checked inside the update: the file may have changed while the passphrase was being asked.
@@ -97,18 +130,18 @@ export class TunnelStore {
         name: options.name,
         interface: deriveInterfaceName(options.name, taken),
         publicKey: publicKeyOf(privateKey),
-        config: { interface: publicInterface, peers: config.peers },
+        config: { interface: publicInterface, peers: publicPeers(config.peers) },
         allowScripts: options.allowScripts ?? false,
         source: options.source ?? 'import',
         createdAt: new Date().toISOString(),
       };
       d.tunnels[tunnel.name] = tunnel;
-      d.secrets[secretIdForTunnel(tunnel.name)] = sealed;
+      d.secrets[id] = sealed;
       return tunnel;
     };
   }
 
-  /** The full config with its private key, scripts included: the user's own file, given back. */
+  /** The full config with its secrets, scripts included: the user's own file, given back. */
   async exportText(name: string): Promise<string> {
     return writeConfig(await this.fullConfig(name));
   }
@@ -126,8 +159,7 @@ export class TunnelStore {
   editableText(name: string): string {
     const { config } = this.get(name);
     const { privateKey: _k, ...iface } = config.interface;
-    const peers = config.peers.map(({ presharedKey: _p, ...p }) => p);
-    return EDIT_HEADER + writeConfig({ interface: iface, peers });
+    return EDIT_HEADER + writeConfig({ interface: iface, peers: publicPeers(config.peers) });
   }
 
   /** Checks an edit with the same line-numbered rules as an import; a missing PrivateKey is the kept one. */
@@ -144,32 +176,35 @@ export class TunnelStore {
     const report = this.checkEdit(text);
     if (!report.config) throw new ConfigRejectedError(report.errors);
     const edited = report.config;
-    const before = this.get(name);
-    const newKey = edited.interface.privateKey;
-    const sealed = newKey ? await this.keyring.seal(newKey) : undefined;
+    const { record: before, sealed: oldSealed, secrets: old } = await this.openSecrets(name);
+    const secrets: TunnelSecrets = {
+      privateKey: edited.interface.privateKey ?? old.privateKey,
+      presharedKeys: Object.fromEntries(
+        edited.peers.flatMap((p) => {
+          const psk = p.presharedKey ?? old.presharedKeys[p.publicKey];
+          return psk ? [[p.publicKey, psk]] : [];
+        }),
+      ),
+    };
+    const id = secretIdForTunnel(name);
+    const sealed = await this.keyring.seal(id, encodeTunnelSecrets(secrets));
     return this.store.update((d) => {
       const t = d.tunnels[name];
       if (!t) throw new NotFoundError('tunnel', name);
-      if (t.createdAt !== before.createdAt)
-        throw new UserError(`"${name}" was replaced meanwhile: reload it and edit again`);
-      const oldPsk = new Map(t.config.peers.map((p) => [p.publicKey, p.presharedKey]));
+      if (t.createdAt !== before.createdAt || d.secrets[id] !== oldSealed)
+        throw new UserError(`"${name}" was changed meanwhile: reload it and edit again`);
       const { privateKey: _k, saveConfig: _s, ...publicInterface } = edited.interface;
-      const peers = edited.peers.map((p) => ({
-        ...p,
-        presharedKey: p.presharedKey ?? oldPsk.get(p.publicKey),
-      }));
-      for (const p of peers) if (p.presharedKey === undefined) delete p.presharedKey;
       const sameScripts =
         JSON.stringify(t.config.interface.scripts) === JSON.stringify(publicInterface.scripts);
       const allowScripts = t.allowScripts && sameScripts;
       const tunnel: TunnelRecord = {
         ...t,
-        publicKey: newKey ? publicKeyOf(newKey) : t.publicKey,
-        config: { interface: publicInterface, peers },
+        publicKey: publicKeyOf(secrets.privateKey),
+        config: { interface: publicInterface, peers: publicPeers(edited.peers) },
         allowScripts,
       };
       d.tunnels[name] = tunnel;
-      if (sealed) d.secrets[secretIdForTunnel(name)] = sealed;
+      d.secrets[id] = sealed;
       return {
         tunnel,
         warnings: report.warnings,
@@ -191,21 +226,26 @@ export class TunnelStore {
     });
   }
 
-  /** Renames a tunnel; its interface name, sealed key and network access follow it. */
-  rename(name: string, newName: string): TunnelRecord {
+  /** Renames a tunnel; its interface name, secrets and network access follow it. The secrets are sealed
+   * again, since each is bound to its entry's name. */
+  async rename(name: string, newName: string): Promise<TunnelRecord> {
     const problem = displayNameProblem(newName);
     if (problem) throw new UserError(problem);
+    const current = this.get(name);
+    if (newName === name) return current;
+    const { sealed: oldSealed, secrets } = await this.openSecrets(name);
+    const resealed = await this.keyring.seal(secretIdForTunnel(newName), encodeTunnelSecrets(secrets));
     return this.store.update((d) => {
       const t = d.tunnels[name];
       if (!t) throw new NotFoundError('tunnel', name);
-      if (newName === name) return t;
       if (d.tunnels[newName]) throw new UserError(`A tunnel named "${newName}" already exists`);
+      if (d.secrets[secretIdForTunnel(name)] !== oldSealed)
+        throw new UserError(`"${name}" was changed meanwhile: try again`);
       const renamed = { ...t, name: newName };
       delete d.tunnels[name];
       d.tunnels[newName] = renamed;
-      const sealed = d.secrets[secretIdForTunnel(name)];
       delete d.secrets[secretIdForTunnel(name)];
-      if (sealed !== undefined) d.secrets[secretIdForTunnel(newName)] = sealed;
+      d.secrets[secretIdForTunnel(newName)] = resealed;
       for (const net of Object.values(d.networks)) {
         for (const a of net.accesses) if (a.tunnelName === name) a.tunnelName = newName;
       }
@@ -221,11 +261,24 @@ export class TunnelStore {
     });
   }
 
-  private async fullConfig(name: string): Promise<WgConfig> {
-    const tunnel = this.get(name);
+  private async openSecrets(name: string) {
+    this.get(name);
+    await this.keyring.unlock(); // may seal preshared keys kept in the clear by an older version
+    const record = this.get(name);
     const sealed = this.store.read().secrets[secretIdForTunnel(name)];
     if (!sealed) throw new UserError(`The private key of tunnel "${name}" is missing from the store`);
-    const privateKey = await this.keyring.open(sealed);
-    return { interface: { ...tunnel.config.interface, privateKey }, peers: tunnel.config.peers };
+    const secrets = decodeTunnelSecrets(await this.keyring.open(secretIdForTunnel(name), sealed));
+    return { record, sealed, secrets };
+  }
+
+  private async fullConfig(name: string): Promise<WgConfig> {
+    const { record, secrets } = await this.openSecrets(name);
+    return {
+      interface: { ...record.config.interface, privateKey: secrets.privateKey },
+      peers: record.config.peers.map((p) => {
+        const psk = secrets.presharedKeys[p.publicKey];
+        return psk ? { ...p, presharedKey: psk } : p;
+      }),
+    };
   }
 }

@@ -7,9 +7,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Keyring } from '../../../src/core/store/keyring.js';
+import { testKeyring } from '../../support/store.js';
 import { openNodeStore } from '../../../src/core/store/open-node-store.js';
-import { passphraseProvider } from '../../../src/core/store/passphrase-provider.js';
 import { withFileLock } from '../../../src/core/store/file-lock.js';
 import { TunnelStore } from '../../../src/core/tunnels/tunnel-store.js';
 import { writeFileSync } from 'node:fs';
@@ -35,13 +34,7 @@ describe('one store, several processes', () => {
     const codes = await Promise.all(['a', 'b', 'c', 'd'].map((p) => worker(dir, p, 100)));
     expect(codes).toEqual([0, 0, 0, 0]);
     const store = openNodeStore(dir);
-    const tunnels = new TunnelStore(
-      store,
-      new Keyring(
-        store,
-        passphraseProvider(async () => 'shared passphrase'),
-      ),
-    );
+    const tunnels = new TunnelStore(store, testKeyring(store, 'shared passphrase'));
     const names = tunnels.list().map((t) => t.name);
     expect(names).toHaveLength(400);
     for (const p of ['a', 'b', 'c', 'd']) for (let i = 0; i < 100; i++) expect(names).toContain(`${p}-${i}`);

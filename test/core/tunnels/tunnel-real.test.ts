@@ -7,9 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Keyring } from '../../../src/core/store/keyring.js';
 import { openNodeStore } from '../../../src/core/store/open-node-store.js';
-import { passphraseProvider } from '../../../src/core/store/passphrase-provider.js';
 import { adapterFor } from '../../../src/core/tunnels/platform-adapters.js';
 import { directRunner, type CommandRunner } from '../../../src/core/tunnels/runner.js';
 import { findTools } from '../../../src/core/tunnels/tool-paths.js';
@@ -19,7 +17,7 @@ import { TunnelStore } from '../../../src/core/tunnels/tunnel-store.js';
 import { generateKeyPair } from '../../../src/core/wgconf/keys.js';
 import { cli } from '../../support/cli.js';
 import { linkPair, Netns, netnsUnavailable, wireguardGoPids } from '../../support/netns.js';
-import { testParams } from '../../support/store.js';
+import { testKeyring } from '../../support/store.js';
 
 const skip = netnsUnavailable();
 if (skip) console.warn(`SKIPPED: real tunnel tests: ${skip}`);
@@ -136,13 +134,7 @@ describe.skipIf(!!skip)('tunnels for real, inside network namespaces', () => {
 
   function makeService(runner: CommandRunner = directRunner, sub = 'svc', now?: () => number) {
     const store = openNodeStore(join(dir, sub));
-    const tunnels = new TunnelStore(
-      store,
-      new Keyring(
-        store,
-        passphraseProvider(async () => 'pw', testParams),
-      ),
-    );
+    const tunnels = new TunnelStore(store, testKeyring(store, 'pw'));
     const tools = findTools();
     const service = new TunnelService({
       tunnels,
