@@ -1,5 +1,12 @@
 /** The window: renders the state it is given and sends intents through the contract, nothing else. */
-import type { ConfigCheckView, NetworkView, OverlayApi, Result, TunnelView } from '../contract/api.js';
+import type {
+  ConfigCheckView,
+  KeyStoreView,
+  NetworkView,
+  OverlayApi,
+  Result,
+  TunnelView,
+} from '../contract/api.js';
 import { age, bytes, h } from './dom.js';
 import { topologyDiagram } from './topology-diagram.js';
 import { httpTransport } from './transport-http.js';
@@ -42,6 +49,7 @@ for (const b of document.querySelectorAll<HTMLButtonElement>('nav [data-tab]')) 
       $(`tab-${o.dataset.tab}`).hidden = o !== b;
     }
     if (b.dataset.tab === 'networks') void loadNetworks();
+    if (b.dataset.tab === 'keys') void loadKeys();
   });
 }
 
@@ -609,6 +617,90 @@ $('create').addEventListener('submit', async (e) => {
   step('The nodes did not all answer within 2 minutes; see the network’s page', 'warning');
 });
 
+// --- the key store ----------------------------------------------------------------------------------
+function showTab(tab: string): void {
+  document.querySelector<HTMLButtonElement>(`nav [data-tab="${tab}"]`)!.click();
+}
+
+function renderKeys(k: KeyStoreView): void {
+  $('keyring-warning').hidden = !k.warning;
+  $('keyring-warning').textContent = k.warning ?? '';
+  $('keys-problem').hidden = !k.problem;
+  $('keys-problem').textContent = k.problem ?? '';
+  $('keys-state').textContent = k.unlocked
+    ? 'Unlocked.'
+    : k.slots.length
+      ? 'Locked: enter the passphrase of one of its slots.'
+      : 'No key store yet: choose a passphrase to protect the keys.';
+  $('key-slots')
+    .querySelector('tbody')!
+    .replaceChildren(
+      ...k.slots.map((s) =>
+        h(
+          'tr',
+          { 'data-slot': s.id },
+          h('td', { class: 'mono' }, s.id),
+          h('td', {}, s.label),
+          h('td', { class: 'muted' }, s.createdAt ? new Date(s.createdAt).toLocaleString() : '–'),
+          h(
+            'td',
+            {},
+            k.passphraseHere && k.slots.length > 1
+              ? h(
+                  'button',
+                  {
+                    type: 'button',
+                    'aria-label': `Remove slot ${s.id}`,
+                    onclick: async () => {
+                      if (
+                        !confirm(
+                          `Remove slot ${s.id} (${s.label})? The keys stay sealed; it just no longer opens them.`,
+                        )
+                      )
+                        return;
+                      const v = await call(api.removeKeySlot({ id: s.id }));
+                      if (v) renderKeys(v);
+                    },
+                  },
+                  'Remove',
+                )
+              : null,
+          ),
+        ),
+      ),
+    );
+  $('unlock').hidden = !k.passphraseHere || k.unlocked;
+  $('unlock-go').textContent = k.slots.length ? 'Unlock' : 'Set passphrase';
+  $('add-slot').hidden = !k.passphraseHere || !k.unlocked;
+  $('keys-cli').hidden = k.passphraseHere;
+}
+
+async function loadKeys(): Promise<KeyStoreView | undefined> {
+  const k = await call(api.keyStore(undefined));
+  if (k) renderKeys(k);
+  return k;
+}
+
+$('unlock').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const input = $<HTMLInputElement>('unlock-passphrase');
+  const k = await call(api.unlockStore({ passphrase: input.value }));
+  input.value = ''; // never kept in the page longer than the call
+  if (k) {
+    renderKeys(k);
+    await loadTunnels();
+  }
+});
+$('add-slot').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const a = $<HTMLInputElement>('add-slot-passphrase');
+  const b = $<HTMLInputElement>('add-slot-repeat');
+  if (a.value !== b.value) return showError('The two passphrases differ');
+  const k = await call(api.addPassphraseSlot({ passphrase: a.value }));
+  a.value = b.value = '';
+  if (k) renderKeys(k);
+});
+
 // --- live state -------------------------------------------------------------------------------------
 api.onEvent((e) => {
   if (e.type === 'tunnel') {
@@ -619,3 +711,7 @@ api.onEvent((e) => {
   else if (e.type === 'changed' && e.what === 'networks' && !$('tab-networks').hidden) void loadNetworks();
 });
 void loadTunnels();
+// A store that waits for its passphrase (or has no safe keyring) is the first thing to show.
+void loadKeys().then((k) => {
+  if (k && k.passphraseHere && !k.unlocked) showTab('keys');
+});

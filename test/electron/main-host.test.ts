@@ -11,34 +11,17 @@ import { channelOf } from '../../src/contract/api.js';
 import { generateKeyPair } from '../../src/core/wgconf/keys.js';
 import { Netns, netnsUnavailable } from '../support/netns.js';
 import { startHelperProcess, type HelperProcess } from '../support/helper-process.js';
-import type { fake as FakeControl } from '../support/fake-electron.js';
+import { bootHost, ownWindow as ownWindowOf, until, type Fake } from '../support/electron-host.js';
 
-// Fresh per boot: vi.resetModules() gives main.ts a new module graph, and the model must be the one it sees.
-let fake: typeof FakeControl;
-
+let fake: Fake;
 let dir: string;
 let home: string;
 
-/** Polls for up to 15 s: CI runs this on two busy cores. */
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 750 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
-  if (!check()) throw new Error(`timed out waiting for ${what}`);
-}
-
-/** Starts the host as Electron would: the module runs, then the app becomes ready. */
 async function boot(): Promise<void> {
-  vi.resetModules();
-  fake = (await import('../support/fake-electron.js')).fake;
-  fake.reset({ userData: join(dir, 'userData') });
-  await import('../../src/electron/main.js');
-  fake.ready();
-  await until(() => fake.tray !== undefined && fake.window !== undefined, 'the tray and the window');
+  fake = await bootHost(dir);
 }
 
-const ownWindow = () => ({
-  sender: fake.window!.webContents,
-  senderFrame: fake.window!.webContents.mainFrame,
-});
+const ownWindow = () => ownWindowOf(fake);
 
 describe('the renderer scheme', () => {
   it("serves the renderer folder's files and nothing outside it", async () => {

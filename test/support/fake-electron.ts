@@ -11,6 +11,7 @@
  *   protocol, session, screen, nativeImage, shell.
  * Tests drive it through `fake`.
  */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 type Listener = (...args: never[]) => unknown;
 
 class Emitter {
@@ -340,19 +341,34 @@ export const ipcMain = {
     void fake.state.handlers.set(channel, h),
   on: () => undefined,
 };
+/** The "OS keyring": one AES-256-GCM key per test process, kept across boots (vi.resetModules() reloads this
+ * module, and a real keyring outlives the app). A different backend is a different keyring. */
+const keyrings: Map<string, Buffer> = ((
+  globalThis as { __fakeKeyrings?: Map<string, Buffer> }
+).__fakeKeyrings ??= new Map());
+const keyringKey = () => {
+  let k = keyrings.get(fake.state.backend);
+  if (!k) keyrings.set(fake.state.backend, (k = randomBytes(32)));
+  return k;
+};
 export const safeStorage = {
   isAsyncEncryptionAvailable: async () => true,
   getSelectedStorageBackend: () => fake.state.backend,
-  encryptStringAsync: async (text: string) =>
-    Buffer.from(`fake-sealed:${Buffer.from(text).toString('base64')}`),
+  encryptStringAsync: async (text: string) => {
+    const iv = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', keyringKey(), iv);
+    const body = Buffer.concat([c.update(text, 'utf8'), c.final()]);
+    return Buffer.concat([iv, c.getAuthTag(), body]);
+  },
   decryptStringAsync: async (data: Buffer) => {
-    const s = data.toString();
-    if (!s.startsWith('fake-sealed:'))
+    try {
+      const d = createDecipheriv('aes-256-gcm', keyringKey(), data.subarray(0, 12));
+      d.setAuthTag(data.subarray(12, 28));
+      const result = Buffer.concat([d.update(data.subarray(28)), d.final()]).toString('utf8');
+      return { result, shouldReEncrypt: false };
+    } catch {
       throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
-    return {
-      result: Buffer.from(s.slice('fake-sealed:'.length), 'base64').toString(),
-      shouldReEncrypt: false,
-    };
+    }
   },
 };
 export const screen = { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] };

@@ -224,6 +224,18 @@ describe.skipIf(!!noBrowser)('the window in Chromium over the loopback host', ()
     expect(await page.locator('#tunnel-detail').isHidden()).toBe(true);
   });
 
+  it("shows the key store's slots; `ui` takes no passphrase in the page", async () => {
+    await page.getByRole('button', { name: 'Keys' }).click();
+    await expect
+      .poll(() => page.locator('#key-slots tbody tr td').nth(1).textContent())
+      .toBe('passphrase (scrypt N=2^17, r=8, p=1)');
+    expect(await page.locator('#keys-state').textContent()).toBe('Unlocked.');
+    expect(await page.locator('#unlock').isHidden()).toBe(true);
+    expect(await page.locator('#add-slot').isHidden()).toBe(true);
+    expect(await page.locator('#keys-cli').isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Tunnels' }).click();
+  });
+
   it('renames a tunnel, then removes it only after the question is answered yes', async () => {
     page.once('dialog', (d) => void d.accept(`zz${tag}`));
     await page.getByRole('button', { name: `Rename z${tag}` }).click();
