@@ -50,4 +50,7 @@ export interface TunnelDriver {
   down(iface: string, restore?: () => Promise<string>): Promise<void>;
   /** The interfaces this driver brought up and still owns (also those a previous run left up). */
   links(options?: LinksOptions): Promise<Map<string, LinkState>>;
+  /** Drops what it keeps for an interface that is down and whose tunnel left the store (where it keeps
+   * anything the user owns; the helper's files are its own). */
+  forget?(iface: string): void;
 }

@@ -153,7 +153,20 @@ export class TunnelService {
   /** Reads every signal once and pushes what changed. */
   async refresh(options: LinksOptions = {}): Promise<TunnelStatus[]> {
     this.links = await this.o.driver.links(options);
+    this.forgetOrphans();
     return this.derive();
+  }
+
+  /** Run files of an interface that is down and belongs to no tunnel any more (removed, or the store
+   * replaced) are dropped now, not left for a later look. */
+  private forgetOrphans(): void {
+    if (!this.o.driver.forget) return;
+    const known = new Set(this.o.tunnels.list().map((t) => t.interface));
+    for (const [iface, link] of this.links)
+      if (!known.has(iface) && !link.present && !link.starting) {
+        this.o.driver.forget(iface);
+        this.links.delete(iface);
+      }
   }
 
   /** The statuses from the links last read and what is in progress; pushes what changed. */

@@ -5,7 +5,16 @@
  * privileged helper uses this same driver, with a root-owned run folder under /run.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
@@ -109,8 +118,8 @@ export class WgQuickDriver implements TunnelDriver {
     if (existing && this.countersIn(existing) !== undefined) return;
     const userspace = this.preflight(req);
     const record: RunRecord = { interface: iface, netns, userspace, phase: 'starting', at: this.now() };
+    this.claimRecord(record);
     try {
-      this.writeRecord(record);
       writePrivateFile(this.confPath(iface), req.config, { durable: false });
       const res = await this.o.runner(
         this.o.adapter.up({ configPath: this.confPath(iface), iface, netns: netns ?? undefined, userspace }),
@@ -327,6 +336,42 @@ export class WgQuickDriver implements TunnelDriver {
 
   private recordPath(iface: string): string {
     return join(this.o.runDir, `${iface}.json`);
+  }
+
+  /**
+   * Creates the interface's record exclusively (O_EXCL): of two processes bringing up the same interface at
+   * once, one owns it and the other is told. A record left by a tunnel that is gone is replaced.
+   */
+  private claimRecord(r: RunRecord): void {
+    const path = this.recordPath(r.interface);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const fd = openSync(path, 'wx', 0o600);
+        try {
+          writeSync(fd, JSON.stringify(r));
+        } finally {
+          closeSync(fd);
+        }
+        this.recordsCache = undefined;
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
+        const other = parseRunRecord(readFileSync(path, 'utf8'));
+        if (other?.phase === 'starting' && this.now() - other.at <= STALE_START_MS)
+          throw new UserError(`${r.interface} is being brought up by another process`);
+        // up() found no live interface for it: what is left is a record of a tunnel that is gone.
+        rmSync(path, { force: true });
+      }
+    }
+  }
+
+  /** Forgets the files of an interface that is not up, at once: its tunnel is no longer in the store. */
+  forget(iface: string): void {
+    const record = this.readRecords().find((r) => r.interface === iface);
+    if (!record || this.countersIn(record) !== undefined) return;
+    if (record.phase === 'starting' && this.now() - record.at <= STALE_START_MS) return;
+    this.removeRunFiles(iface);
+    this.observed.delete(iface);
   }
 
   private writeRecord(r: RunRecord): void {
