@@ -18,10 +18,17 @@ declare global {
 }
 
 // Electron's preload provides `window.overlay`; in a browser the loopback host's token is in the address.
-const api: OverlayApi =
-  window.overlay ?? httpTransport(new URLSearchParams(location.search).get('token') ?? '');
-// Once read, the token leaves the address bar and the history (it stays in this page's memory).
-if (!window.overlay && location.search.includes('token=')) history.replaceState(null, '', location.pathname);
+// Once read, it leaves the address bar and the history; it is kept in this tab's sessionStorage (scoped to
+// this origin, port included, unlike a cookie) so that a reload still works.
+function webToken(): string {
+  const fromAddress = new URLSearchParams(location.search).get('token');
+  if (fromAddress) {
+    sessionStorage.setItem('oc_token', fromAddress);
+    history.replaceState(null, '', location.pathname);
+  }
+  return fromAddress ?? sessionStorage.getItem('oc_token') ?? '';
+}
+const api: OverlayApi = window.overlay ?? httpTransport(webToken());
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const tunnels = new Map<string, TunnelView>();
 let currentNetwork: string | undefined;

@@ -1,5 +1,5 @@
-/** The contract over the loopback web host: POST /api/call/<name>, events by server-sent events. The
- * token came in the page's address; the host also set it as a SameSite cookie. */
+/** The contract over the loopback web host: POST /api/call/<name> with the token in a Bearer header,
+ * events by server-sent events. The token came in the page's address and lives only in this page. */
 import { CALL_NAMES, type OverlayApi, type Result, type UiEvent } from '../contract/api.js';
 
 export function httpTransport(token: string): OverlayApi {

@@ -1,8 +1,10 @@
 /**
  * `overlay-connect ui`: the desktop window's renderer and the contract over HTTP, on 127.0.0.1 only.
- * Every request must carry the random token of the printed URL (as ?token=, a Bearer header, or the
- * SameSite=Strict cookie set when that URL is opened), a Host naming this listener (no DNS rebinding) and,
- * when the browser sends one, our own Origin. State changes are pushed with server-sent events.
+ * Every request must name this listener as its Host (no DNS rebinding) and, when the browser sends one,
+ * carry our own Origin. Every call must carry the random token of the printed URL in a Bearer header that
+ * the page sends (the event stream, which cannot send headers, in its query). No cookie is ever set: the
+ * browser would send it to every other server on 127.0.0.1, whatever its port. The page's own files are
+ * served without the token: they are the same for everyone and hold nothing.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -60,11 +62,10 @@ export class UiServer {
     await new Promise<void>((r) => this.server!.close(() => r()));
   }
 
-  private tokenOk(req: IncomingMessage, url: URL): boolean {
+  private tokenOk(req: IncomingMessage, url: URL, inQuery: boolean): boolean {
     const candidates = [
-      url.searchParams.get('token'),
+      inQuery ? url.searchParams.get('token') : undefined,
       /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1],
-      /(?:^|;\s*)oc_token=([^;]+)/.exec(req.headers.cookie ?? '')?.[1],
     ];
     const want = Buffer.from(this.token);
     return candidates.some(
@@ -83,12 +84,14 @@ export class UiServer {
     if (origin !== undefined && !hosts.map((h) => `http://${h}`).includes(origin))
       return fail(res, 403, 'wrong Origin');
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
-    if (!this.tokenOk(req, url)) return fail(res, 401, 'missing or wrong token');
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cache-Control', 'no-store');
-
-    if (url.pathname === '/api/events' && req.method === 'GET') return this.events(req, res);
+    if (url.pathname.startsWith('/api/')) {
+      const events = url.pathname === '/api/events' && req.method === 'GET';
+      if (!this.tokenOk(req, url, events)) return fail(res, 401, 'missing or wrong token');
+      if (events) return this.events(req, res);
+    }
     const call = /^\/api\/call\/([A-Za-z]+)$/.exec(url.pathname);
     if (call && req.method === 'POST') {
       if (!(req.headers['content-type'] ?? '').startsWith('application/json'))
@@ -117,7 +120,6 @@ export class UiServer {
       return fail(res, 404, 'not found');
     }
     if (rel === 'index.html') {
-      res.setHeader('Set-Cookie', `oc_token=${this.token}; HttpOnly; SameSite=Strict; Path=/`);
       res.setHeader(
         'Content-Security-Policy',
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",

@@ -77,8 +77,11 @@ describe.skipIf(!!noBrowser)('the window in Chromium over the loopback host', ()
     await page.goto(ui.url);
   }, 120_000);
 
-  it('takes the token out of the address bar once the page has it', async () => {
+  it('takes the token out of the address bar once the page has it; a reload still works', async () => {
     await expect.poll(() => page.url()).toBe(new URL('/', ui.url).href);
+    await page.reload();
+    await page.locator('tr[data-tunnel="lab"]').waitFor();
+    expect(await page.locator('#error').isHidden()).toBe(true);
   });
 
   afterAll(async () => {
@@ -281,7 +284,14 @@ describe.skipIf(!!noBrowser)('the window in Chromium over the loopback host', ()
     const callUrl = `${base.origin}/api/call/listTunnels`;
     const json = { 'content-type': 'application/json' };
     expect((await fetch(callUrl, { method: 'POST', headers: json, body: '{}' })).status).toBe(401);
-    expect((await fetch(`${base.origin}/`)).status).toBe(401);
+    expect(
+      (await fetch(`${callUrl}?token=${token}`, { method: 'POST', headers: json, body: '{}' })).status,
+    ).toBe(401); // a call takes the token only in its header
+    expect((await fetch(`${base.origin}/api/events`)).status).toBe(401);
+    // The page's files are public and set no cookie: a cookie would reach every server on 127.0.0.1.
+    const page0 = await fetch(`${base.origin}/`);
+    expect(page0.status).toBe(200);
+    expect(page0.headers.get('set-cookie')).toBeNull();
     expect(
       (
         await fetch(callUrl, {
