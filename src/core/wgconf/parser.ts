@@ -33,8 +33,15 @@ import {
  * own, or `PrivateKey: <key>`, and errors reach terminals, logs and the window.
  */
 export function cut(text: string): string {
-  const shown = text.replace(/[A-Za-z0-9+/]{20,}={0,2}/g, (run) => `${run.slice(0, 4)}…`);
+  const shown = redactKeyLike(text);
   return shown.length > 60 ? `${shown.slice(0, 60)}…` : shown;
+}
+
+/** Every run that may be a key (20 or more base64 characters) cut to its first 4 characters. Applied to
+ * every message the parser makes: a key pasted into the wrong key (DNS, Endpoint, a section header) would
+ * otherwise be quoted back whole. */
+export function redactKeyLike(text: string): string {
+  return text.replace(/[A-Za-z0-9+/_-]{20,}={0,2}/g, (run) => `${run.slice(0, 4)}…`);
 }
 
 export interface ParseReport {
@@ -331,6 +338,7 @@ export function checkConfigText(input: string | Uint8Array, options: CheckOption
       message: 'SaveConfig = true is ignored: wg-quick would rewrite the file from live state on `down`',
     });
   }
+  for (const issue of [...errors, ...warnings]) issue.message = redactKeyLike(issue.message);
   errors.sort((a, b) => a.line - b.line);
   warnings.sort((a, b) => a.line - b.line);
   if (errors.length) return { errors, warnings, scripts };
