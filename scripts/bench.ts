@@ -1,5 +1,6 @@
 /**
  * Benchmarks, printed as ratios measured in one run (absolute times drift on these machines).
+ *   store:   the lock's cost on one import; open + unlock with a passphrase.
  *   tunnels: service `up` vs raw `wg-quick up` of the same file; time to first handshake; CPU cost of one
  *            status refresh for 10 tunnels, and how many processes it spawned.
  * Needs root and wireguard-tools + wireguard-go (namespaces); says so and skips otherwise.
@@ -406,8 +407,62 @@ async function benchHelper(o: {
   }
 }
 
-// `npm run bench -- tunnels` (or planning, ui) runs one part only.
+/**
+ * The store: what the cross-process lock adds to one import (the lock taken and released around nothing,
+ * against a whole import), and opening the store plus unlocking it with a passphrase at the product's
+ * scrypt cost (its share: scrypt alone).
+ */
+async function benchStore(): Promise<void> {
+  const { withFileLock } = await import('../src/core/store/file-lock.js');
+  const { SCRYPT_NEW } = await import('../src/core/store/key-slots.js');
+  const { deriveKey, newScryptParams } = await import('../src/core/store/passphrase-slot.js');
+  const dir = mkdtempSync(join(tmpdir(), 'oc-bench-store-'));
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const time = async (fn: () => unknown) => {
+    const t = performance.now();
+    await fn();
+    return performance.now() - t;
+  };
+  try {
+    const store = openNodeStore(join(dir, 'data'));
+    const tunnels = new TunnelStore(store, new Keyring(store, [passphraseSlot(async () => 'bench')]));
+    const peer = generateKeyPair().publicKey;
+    const config = () =>
+      `[Interface]\nPrivateKey = ${generateKeyPair().privateKey}\nAddress = 10.3.0.2/24\n[Peer]\nPublicKey = ${peer}\nAllowedIPs = 10.3.0.0/24\n`;
+    await tunnels.importText(config(), { name: 'warm' }); // unlock once, outside the timings
+    const imports: number[] = [];
+    const locks: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      imports.push(await time(() => tunnels.importText(config(), { name: `t${i}` })));
+      locks.push(await time(() => withFileLock(`${store.path}.lock`, () => undefined)));
+    }
+    const lock = median(locks);
+    const imp = median(imports);
+    console.log(
+      `store lock on one import: ${lock.toFixed(3)} ms median (goal ≤ 5 ms) = ${((lock / imp) * 100).toFixed(1)} % of a whole import (${imp.toFixed(2)} ms median, 200 imports into a growing store)`,
+    );
+    const opens: number[] = [];
+    const kdfs: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      opens.push(
+        await time(async () => {
+          const s = openNodeStore(join(dir, 'data'));
+          await new Keyring(s, [passphraseSlot(async () => 'bench')]).unlock();
+        }),
+      );
+      kdfs.push(await time(() => deriveKey('bench', newScryptParams())));
+    }
+    console.log(
+      `open + unlock with a passphrase (scrypt N=2^${Math.log2(SCRYPT_NEW.N)}, r=${SCRYPT_NEW.r}, p=${SCRYPT_NEW.p}; 201 tunnels): ${median(opens).toFixed(0)} ms median of 5 (goal ≤ 250 ms); scrypt alone ${median(kdfs).toFixed(0)} ms = ${((median(kdfs) / median(opens)) * 100).toFixed(0)} % of it`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// `npm run bench -- tunnels` (or planning, ui, store) runs one part only.
 const only = process.argv[2];
+if (!only || only === 'store') await benchStore();
 if (!only || only === 'planning' || only === 'ui') {
   const planned = await benchPlanning();
   if (!only || only === 'ui') await benchUi(planned);
