@@ -4,7 +4,7 @@
  * served by the loopback host: a store made by the CLI is unlocked from the page, a passphrase slot is
  * added there, and the CLI opens the store with it.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from '@playwright/test';
@@ -19,6 +19,11 @@ import { cli } from '../support/cli.js';
 import { sampleConfig } from '../support/store.js';
 import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing } from '../support/ui-host.js';
 
+// As in ui-web.test.ts: the README's screenshot is refreshed only with UPDATE_SCREENSHOTS=1.
+const SHOTS = join(
+  process.cwd(),
+  process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : 'test-results/screenshots',
+);
 const noBrowser = chromiumMissing();
 if (noBrowser) console.warn(`SKIPPED: the Keys tab in Chromium: ${noBrowser}`);
 
@@ -29,6 +34,7 @@ describe.skipIf(!!noBrowser)("the window's Keys tab, composed as the desktop app
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'oc-keys-ui-'));
+    mkdirSync(SHOTS, { recursive: true });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
   afterAll(async () => {
@@ -95,6 +101,8 @@ describe.skipIf(!!noBrowser)("the window's Keys tab, composed as the desktop app
     await page.click('#add-slot-go');
     await expect.poll(() => page.locator('#key-slots tbody tr').count()).toBe(2);
     expect(await page.content()).not.toContain('second one');
+    await page.setViewportSize({ width: 1100, height: 560 });
+    await page.screenshot({ path: join(SHOTS, 'keys.png') });
 
     const exported = cli(['tunnel', 'export', 'a', '--data-dir', dataDir], {
       OVERLAY_CONNECT_PASSPHRASE: 'second one',
