@@ -7,7 +7,7 @@
 import type { KeyStoreView } from '../contract/api.js';
 import { UserError } from '../core/errors.js';
 import type { Keyring } from '../core/store/keyring.js';
-import { KeyringLockedError } from '../core/store/keyring-errors.js';
+import { PassphraseNeededError } from '../core/store/keyring-errors.js';
 import {
   passphraseSlot,
   type PassphraseSlotOptions,
@@ -21,24 +21,28 @@ export interface SystemKeyringNotice {
   warning?: string;
 }
 
-/** A passphrase handed over by one window call, used by the unlock it starts and then forgotten. */
+/** A passphrase handed over by one window call, for the unlock it starts; forgotten when that ends. */
 export class WindowPassphrase {
   private pending?: string;
 
   readonly source: PassphraseSource = async ({ purpose }) => {
-    const p = this.pending;
-    this.pending = undefined;
-    if (!p)
-      throw new KeyringLockedError(
+    if (!this.pending)
+      throw new PassphraseNeededError(
         purpose === 'unlock'
           ? 'The key store is locked: enter its passphrase under Keys'
           : 'A passphrase is needed: set one under Keys',
       );
-    return p;
+    return this.pending;
   };
 
-  give(passphrase: string): void {
+  /** Runs `use` with the passphrase available to the source, and forgets it afterwards. */
+  async with<T>(passphrase: string, use: () => Promise<T>): Promise<T> {
     this.pending = passphrase;
+    try {
+      return await use();
+    } finally {
+      this.pending = undefined;
+    }
   }
 }
 
@@ -67,13 +71,7 @@ export class KeyAccess {
 
   /** Unlocks (or, for a new store, creates) with this passphrase, then adds the system slot if missing. */
   async unlock(passphrase: string): Promise<KeyStoreView> {
-    const window = this.needWindow();
-    window.give(passphrase);
-    try {
-      await this.keyring.unlock();
-    } finally {
-      window.give('');
-    }
+    await this.needWindow().with(passphrase, () => this.keyring.unlock());
     await this.addSystemSlot();
     return this.view();
   }
@@ -95,8 +93,7 @@ export class KeyAccess {
   private async addSystemSlot(): Promise<void> {
     const system = this.o.system;
     if (!system || this.o.notice?.problem) return;
-    const rec = this.keyring.slots();
-    if (rec.some((s) => s.kind === 'system')) return;
+    if (this.keyring.slots().some((s) => s.kind === 'system')) return;
     await this.keyring.addSlot(system).catch((e: unknown) => {
       if (!(e instanceof UserError)) throw e;
     });

@@ -45,6 +45,7 @@ import { decodeConfigBytes } from '../core/wgconf/parser.js';
 import { setStartAtLogin, startsAtLogin } from './login-item.js';
 import { APP_SCHEME, RENDERER_URL, SCHEME_PRIVILEGES, serveRenderer } from './app-protocol.js';
 import { openElectronStore } from './open-electron-store.js';
+import { PassphraseNeededError } from '../core/store/keyring-errors.js';
 import { INSECURE_KEYRING_FLAG, safeStorageSlot } from './safe-storage-slot.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -141,7 +142,7 @@ async function start(): Promise<void> {
     () => undefined,
     (e: Error) => e,
   );
-  if (locked && !/under Keys/.test(locked.message))
+  if (locked && !(locked instanceof PassphraseNeededError))
     dialog.showErrorBox('The key store cannot be opened', locked.message);
   for (const name of CALL_NAMES) {
     ipcMain.handle(channelOf(name), (event, arg: unknown) =>

@@ -63,14 +63,17 @@ export function safeStorageSlot(
     backend,
     notice,
     canOpen: (slot) => !refused && slot.kind === 'system' && slot.backend === backend,
-    async unwrap(slot) {
-      if (slot.kind !== 'system') return null;
-      try {
-        const key = Buffer.from(await decrypt(slot.wrapped), 'base64');
-        return key.length === 32 ? new Uint8Array(key) : null;
-      } catch {
-        return null; // the keyring was reset or replaced: another slot may still open
+    async unwrap(slots) {
+      for (const slot of slots) {
+        if (slot.kind !== 'system') continue;
+        try {
+          const key = Buffer.from(await decrypt(slot.wrapped), 'base64');
+          if (key.length === 32) return new Uint8Array(key);
+        } catch {
+          // the keyring was reset or replaced: another slot may still open
+        }
       }
+      return null;
     },
     async wrap(dataKey, slotId): Promise<SystemSlot> {
       if (refused) throw new UserError(notice.problem!);

@@ -28,11 +28,11 @@ describe('the system-keyring slot', () => {
     const slot = (await m.wrap(key, '0a0b0c0d', 'create')) as SystemSlot;
     expect(slot).toMatchObject({ kind: 'system', backend: 'gnome_libsecret', id: '0a0b0c0d' });
     expect(m.canOpen(slot)).toBe(true);
-    expect(await m.unwrap(slot)).toEqual(key);
+    expect(await m.unwrap([slot])).toEqual(key);
     // A slot of another backend is never tried; one that no longer decrypts gives null, not a throw.
     const kwallet = safeStorageSlot(fakeSafeStorage('kwallet5'), { platform: 'linux' });
     expect(kwallet.canOpen(slot)).toBe(false);
-    expect(await kwallet.unwrap({ ...slot, backend: 'kwallet5' })).toBeNull();
+    expect(await kwallet.unwrap([{ ...slot, backend: 'kwallet5' }])).toBeNull();
   });
 
   it('refuses basic_text by default, naming what to install', async () => {
@@ -54,7 +54,7 @@ describe('the system-keyring slot', () => {
     expect(m.notice.problem).toBeUndefined();
     expect(m.notice.warning).toMatch(/built into Electron/);
     const slot = await m.wrap(new Uint8Array(32).fill(1), '01020304', 'create');
-    expect(await m.unwrap(slot)).toEqual(new Uint8Array(32).fill(1));
+    expect(await m.unwrap([slot])).toEqual(new Uint8Array(32).fill(1));
   });
 
   it('is the OS store on macOS and Windows', () => {

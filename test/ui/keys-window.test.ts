@@ -109,6 +109,15 @@ describe.skipIf(!!noBrowser)("the window's Keys tab, composed as the desktop app
     });
     expect(exported.stdout).toContain(`PrivateKey = ${me.privateKey}`);
     await page.close();
+
+    // Started again, the window opens the store with the second slot's passphrase as well.
+    const again = await browser.newPage();
+    await again.goto(await serve(dataDir));
+    await again.locator('#tab-keys').waitFor();
+    await again.fill('#unlock-passphrase', 'second one');
+    await again.click('#unlock-go');
+    await expect.poll(() => again.locator('#keys-state').textContent()).toBe('Unlocked.');
+    await again.close();
   });
 
   it('says on every tab when the keyring in use is weak', async () => {

@@ -7,3 +7,11 @@ export class KeyringLockedError extends UserError {
     this.name = 'KeyringLockedError';
   }
 }
+
+/** The store waits for a passphrase that a person has yet to give (in the app's window): not a failure. */
+export class PassphraseNeededError extends KeyringLockedError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PassphraseNeededError';
+  }
+}

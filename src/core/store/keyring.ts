@@ -22,13 +22,13 @@ import {
   type SlotInfo,
   type SlotRecord,
 } from './key-slots.js';
-import { KeyringLockedError } from './keyring-errors.js';
+import { KeyringLockedError, PassphraseNeededError } from './keyring-errors.js';
 import type { SlotMethod } from './slot-method.js';
 import type { StoreData } from './schema.js';
 import type { StateStore } from './state-store.js';
 import { UserError } from '../errors.js';
 
-export { KeyringLockedError } from './keyring-errors.js';
+export { KeyringLockedError, PassphraseNeededError } from './keyring-errors.js';
 
 const SEALED_PREFIX = 'v2:';
 
@@ -167,13 +167,13 @@ export class Keyring {
 
   private async openSlots(rec: KeyringRecord): Promise<Uint8Array> {
     let tried = false;
-    for (const method of this.methods)
-      for (const slot of rec.slots) {
-        if (!method.canOpen(slot)) continue;
-        tried = true;
-        const key = await method.unwrap(slot);
-        if (key) return key;
-      }
+    for (const method of this.methods) {
+      const slots = rec.slots.filter((s) => method.canOpen(s));
+      if (!slots.length) continue;
+      tried = true;
+      const key = await method.unwrap(slots);
+      if (key) return key;
+    }
     const have = rec.slots.map((s) => slotInfo(s).label).join(', ');
     if (!tried)
       throw new KeyringLockedError(
@@ -208,16 +208,20 @@ export class Keyring {
   }
 
   private async firstWrap(key: Uint8Array, purpose: 'create' | 'migrate'): Promise<SlotRecord> {
-    const errors: string[] = [];
+    const errors: UserError[] = [];
     for (const method of this.methods) {
       try {
         return await method.wrap(key, newSlotId(), purpose);
       } catch (e) {
         if (!(e instanceof UserError)) throw e;
-        errors.push(e.message);
+        errors.push(e);
       }
     }
-    throw new KeyringLockedError(errors.join(' ') || 'No way to protect the keys is available here');
+    const message = errors.map((e) => e.message).join(' ') || 'No way to protect the keys is available here';
+    // Still waiting for a passphrase (the window's) is not a failure: say it as such.
+    throw errors.some((e) => e instanceof PassphraseNeededError)
+      ? new PassphraseNeededError(message)
+      : new KeyringLockedError(message);
   }
 
   /**

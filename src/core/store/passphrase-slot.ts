@@ -61,16 +61,24 @@ export function passphraseSlot(source: PassphraseSource, options: PassphraseSlot
   return {
     kind: 'passphrase',
     canOpen: (slot) => slot.kind === 'passphrase',
-    async unwrap(slot: SlotRecord) {
-      if (slot.kind !== 'passphrase') return null;
-      const problem = scryptProblem(slot.kdf, minN);
-      if (problem) throw new KeyringLockedError(`Passphrase slot ${slot.id}: ${problem}`);
+    async unwrap(slots: SlotRecord[]) {
+      const mine = slots.filter((s): s is PassphraseSlot => s.kind === 'passphrase');
+      for (const slot of mine) {
+        const problem = scryptProblem(slot.kdf, minN);
+        if (problem) throw new KeyringLockedError(`Passphrase slot ${slot.id}: ${problem}`);
+      }
+      if (!mine.length) return null;
       const passphrase = await source({ confirm: false, purpose: 'unlock' });
-      const kek = await deriveKey(passphrase, slot.kdf);
       await aeadReady();
-      const key = aeadOpen(kek, Buffer.from(slot.wrapped, 'base64'), slotAssociatedData(slot.id));
-      if (key) opened = passphrase;
-      return key;
+      for (const slot of mine) {
+        const kek = await deriveKey(passphrase, slot.kdf);
+        const key = aeadOpen(kek, Buffer.from(slot.wrapped, 'base64'), slotAssociatedData(slot.id));
+        if (key) {
+          opened = passphrase;
+          return key;
+        }
+      }
+      return null;
     },
     async wrap(dataKey, slotId, purpose): Promise<PassphraseSlot> {
       const passphrase =

@@ -10,8 +10,9 @@ export interface SlotMethod {
   readonly kind: SlotRecord['kind'];
   /** Whether this method can try this slot (a system slot made by another backend cannot). */
   canOpen(slot: SlotRecord): boolean;
-  /** The data key, or null when this credential does not open the slot. */
-  unwrap(slot: SlotRecord): Promise<Uint8Array | null>;
+  /** The data key from the first of `slots` (all of them ones it can open) that its one credential opens —
+   * a passphrase is asked once, whichever slot it belongs to — or null when none does. */
+  unwrap(slots: SlotRecord[]): Promise<Uint8Array | null>;
   /** A new slot holding `dataKey`. Throws a UserError when this method cannot make one here. */
   wrap(dataKey: Uint8Array, slotId: string, purpose: WrapPurpose): Promise<SlotRecord>;
   /** The cipher of a keyring made before slots existed, if it was this method's kind; for migration. */

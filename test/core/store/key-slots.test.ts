@@ -64,6 +64,11 @@ describe('key slots', () => {
       const t = new TunnelStore(store, testKeyring(store, pass));
       expect(await t.exportText('x')).toContain(`PrivateKey = ${me.privateKey}`);
     }
+    // The second slot's passphrase is asked once, not once per slot tried.
+    let asked = 0;
+    const counting = passphraseSlot(async () => (asked++, 'second'), { minN: TEST_MIN_N });
+    await new Keyring(store, [counting], { minN: TEST_MIN_N }).unlock();
+    expect(asked).toBe(1);
     const firstId = keyring.slots()[0]!.id;
     await keyring.removeSlot(firstId);
     expect(JSON.parse(raw(dir)).secrets).toEqual(entries);
