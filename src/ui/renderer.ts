@@ -335,14 +335,9 @@ async function takeFile(file: File): Promise<void> {
 async function checkImport(): Promise<boolean> {
   const v = await call(api.checkConfig({ text: $<HTMLTextAreaElement>('import-text').value }));
   if (!v) return false;
-  $('import-result').replaceChildren(
-    h(
-      'li',
-      { class: v.valid ? 'ok' : 'error' },
-      v.valid ? 'wg-quick would accept this config' : `Not valid: ${v.errors.length} problem(s)`,
-    ),
-    ...v.errors.map((e) => h('li', { class: 'error', 'data-line': e.line }, `Line ${e.line}: ${e.message}`)),
-    ...v.warnings.map((w) => h('li', { class: 'warning' }, `Line ${w.line}: ${w.message}`)),
+  const list = $('import-result');
+  showIssues(list, v, 'wg-quick would accept this config');
+  list.append(
     ...v.scripts.map((s) =>
       h(
         'li',

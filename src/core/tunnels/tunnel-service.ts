@@ -160,10 +160,12 @@ export class TunnelService {
   /** Run files of an interface that is down and belongs to no tunnel any more (removed, or the store
    * replaced) are dropped now, not left for a later look. */
   private forgetOrphans(): void {
-    if (!this.o.driver.forget) return;
+    const gone = [...this.links.values()].filter((l) => !l.present && !l.starting);
+    // Usually none: the store (a file read) is looked at only when there is something to decide.
+    if (!this.o.driver.forget || !gone.length) return;
     const known = new Set(this.o.tunnels.list().map((t) => t.interface));
-    for (const [iface, link] of this.links)
-      if (!known.has(iface) && !link.present && !link.starting) {
+    for (const { iface } of gone)
+      if (!known.has(iface)) {
         this.o.driver.forget(iface);
         this.links.delete(iface);
       }
