@@ -56,7 +56,6 @@ describe('electron-builder.yml', () => {
         '!node_modules/better-sqlite3/**',
       ]),
     );
-    expect(cfg.npmRebuild).toBe(false);
     expect(cfg.electronFuses).toEqual({
       runAsNode: false,
       enableNodeOptionsEnvironmentVariable: false,
@@ -70,7 +69,20 @@ describe('electron-builder.yml', () => {
     expect(main).not.toMatch(/better-sqlite3|src\/devnet\//);
   });
 
+  it("rebuilds native modules for Electron's ABI: the store lock's fs-ext runs in the Electron main", () => {
+    expect(pkg.dependencies['fs-ext']).toBeTruthy();
+    expect(cfg.npmRebuild).toBe(true);
+    expect(readFileSync('electron-builder.yml', 'utf8')).toMatch(
+      /fs-ext[^\n]*\n[^\n]*Electron's ABI[^\n]*\nnpmRebuild: true/,
+    );
+  });
+
   it('approves the install scripts npm would otherwise warn about', () => {
-    expect(pkg.allowScripts).toEqual({ 'better-sqlite3': true, esbuild: true, 'electron-winstaller': false });
+    expect(pkg.allowScripts).toEqual({
+      'better-sqlite3': true,
+      esbuild: true,
+      'fs-ext': true,
+      'electron-winstaller': false,
+    });
   });
 });

@@ -1,22 +1,26 @@
 /**
- * A lock shared by every process that opens the store (the app, the CLI, `ui`): an exclusive-create lock
- * file beside it. O_CREAT|O_EXCL is atomic on local file systems, so exactly one process holds it. The file
- * names its holder (pid and time); a holder that died (`kill -9`, a crash) is detected and its lock taken
- * over by an atomic rename, so a dead process never blocks the store for good.
+ * A lock shared by every process that opens the store (the app, the CLI, `ui`): a kernel lock (flock) on a
+ * lock file beside it. The kernel grants it to one open file at a time and releases it when its holder
+ * closes the file or dies, however it dies (a crash, `kill -9`). So nothing has to judge whether a lock is
+ * stale, and there is no takeover that two processes could both make: an exclusive-create lock file with
+ * stale-lock takeover by rename let two processes hold the lock at once when both judged it stale.
  *
- * Why not proper-lockfile: the store's read-change-write is synchronous (conf's API), and proper-lockfile's
- * locks are asynchronous (mkdir plus an mtime it keeps refreshing on a timer). A synchronous section that
- * only ever holds the lock for one read and one write needs neither.
+ * Why fs-ext: Node has no flock. fs-ext is a small, maintained native module that does flock on Linux and
+ * macOS and LockFileEx on Windows. (proper-lockfile is asynchronous and still judges staleness by mtime; the
+ * store's read-change-write is synchronous, as conf's API is.)
+ *
+ * The lock file is never removed: a process waiting on it may already have it open, and if the file were
+ * unlinked and made anew, that waiter would lock the old, unlinked file while another locked the new one.
+ * Its content (the holder's pid and time, or the last holder's) is for humans only; any content, such as
+ * that of a lock file left by an older build, is fine.
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
+import fsExt from 'fs-ext';
 import { UserError } from '../errors.js';
 
 export interface LockOptions {
   /** Give up after this long (another process holds the lock the whole time). */
   timeoutMs?: number;
-  /** A lock older than this is taken over even if its pid is alive (pid reused after a crash). */
-  staleMs?: number;
 }
 
 const held = new Map<string, number>();
@@ -26,29 +30,60 @@ function sleepSync(ms: number): void {
   Atomics.wait(sleeper, 0, 0, ms);
 }
 
-function alive(pid: number): boolean {
+/** Takes the lock on an open descriptor without waiting: false if another process holds it. */
+function tryLock(fd: number): boolean {
   try {
-    process.kill(pid, 0);
+    fsExt.flockSync(fd, 'exnb');
     return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EAGAIN' || code === 'EWOULDBLOCK' || code === 'EINTR') return false;
+    throw e;
   }
 }
 
-/** Whether the lock at `path` was left by a holder that is gone. */
-function isStale(path: string, staleMs: number): boolean {
-  let text: string;
-  let mtimeMs: number;
+/** Whether `fd` is still the file at `path` (not one that someone removed or replaced meanwhile). */
+function isCurrent(fd: number, path: string): boolean {
   try {
-    text = readFileSync(path, 'utf8');
-    mtimeMs = statSync(path).mtimeMs;
+    const a = fstatSync(fd);
+    const b = statSync(path);
+    return a.ino === b.ino && a.dev === b.dev;
   } catch {
-    return false; // released meanwhile: just try again
+    return false;
   }
-  const pid = Number(text.split(' ')[0]);
-  // An empty file is a holder that died between create and write, once it is a moment old.
-  if (!Number.isInteger(pid) || pid <= 0) return Date.now() - mtimeMs > 1000;
-  return !alive(pid) || Date.now() - mtimeMs > staleMs;
+}
+
+/** Opens the lock file and locks it, waiting (with backoff) up to `timeoutMs`; returns the descriptor. */
+function acquire(path: string, timeoutMs: number): number {
+  const end = Date.now() + timeoutMs;
+  for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
+    // Node opens with O_CLOEXEC: a child process never inherits the descriptor, nor so the lock.
+    const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o600);
+    let locked = false;
+    try {
+      locked = tryLock(fd);
+      // We never remove the file, but someone else might have (by hand, or an older build): a lock on a
+      // file no longer at `path` excludes nobody, so it does not count.
+      if (locked && isCurrent(fd, path)) {
+        try {
+          ftruncateSync(fd, 0);
+          writeSync(fd, `${process.pid} ${Date.now()}`, 0);
+        } catch {
+          /* informative only: the lock is held whether or not its holder could be written */
+        }
+        return fd;
+      }
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+    if (locked) fsExt.flockSync(fd, 'un');
+    closeSync(fd);
+    if (locked) continue; // the file was replaced: lock the one at `path` now
+    if (Date.now() > end)
+      throw new UserError(`The store is locked by another overlay-connect process (${path}); try again`);
+    sleepSync(wait);
+  }
 }
 
 /** Runs `fn` while holding the lock file `path`. Re-entrant within one process. */
@@ -62,40 +97,17 @@ export function withFileLock<T>(path: string, fn: () => T, options: LockOptions 
       held.set(path, depth);
     }
   }
-  const { timeoutMs = 15_000, staleMs = 60_000 } = options;
-  const end = Date.now() + timeoutMs;
-  for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
-    try {
-      const fd = openSync(path, 'wx', 0o600);
-      try {
-        writeSync(fd, `${process.pid} ${Date.now()}`);
-      } finally {
-        closeSync(fd);
-      }
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    if (isStale(path, staleMs)) {
-      // Only one process can rename this very file away; the others find it gone and retry.
-      const aside = `${path}.stale-${randomBytes(4).toString('hex')}`;
-      try {
-        renameSync(path, aside);
-        rmSync(aside, { force: true });
-      } catch {
-        /* someone else took it over first */
-      }
-      continue;
-    }
-    if (Date.now() > end)
-      throw new UserError(`The store is locked by another overlay-connect process (${path}); try again`);
-    sleepSync(wait);
-  }
+  const { timeoutMs = 15_000 } = options;
+  const fd = acquire(path, timeoutMs);
   held.set(path, 1);
   try {
     return fn();
   } finally {
     held.delete(path);
-    rmSync(path, { force: true });
+    try {
+      fsExt.flockSync(fd, 'un');
+    } finally {
+      closeSync(fd);
+    }
   }
 }
