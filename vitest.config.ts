@@ -1,5 +1,12 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+// Where test/support/gate.ts records each skip's reason for the summary reporter to print (one per run;
+// the workers inherit it; the reporter removes it at the end).
+process.env.OC_TEST_RUN_DIR = mkdtempSync(join(tmpdir(), 'oc-test-run-'));
 
 export default defineConfig({
   // The real src/electron/main.ts runs in tests against a model of Electron (the binary cannot be fetched

@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devnetUnavailable, restartAgent } from '../../src/devnet/devnet.js';
 import { cliAsync } from '../support/cli.js';
 import { freePort } from '../support/ports.js';
+import { gate } from '../support/gate.js';
 
-const skip = devnetUnavailable();
-if (skip) console.warn(`SKIPPED: devnet end-to-end tests: ${skip}`);
+const skip = gate('devnet end-to-end tests', devnetUnavailable());
 
 const inNs = (ns: string, ...cmd: string[]) =>
   spawnSync('ip', ['netns', 'exec', ns, ...cmd], { encoding: 'utf8', timeout: 20_000 });
@@ -30,7 +30,7 @@ interface Shown {
   nodes: Array<{ nodeId: string; subnet: string; gateway: string; wgAddress: string; endpointKind: string }>;
 }
 
-describe.skipIf(!!skip)('devnet end to end', () => {
+describe.skipIf(skip)('devnet end to end', () => {
   let dataDir: string;
   let status: {
     explorer: string;

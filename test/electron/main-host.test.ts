@@ -12,6 +12,7 @@ import { generateKeyPair } from '../../src/core/wgconf/keys.js';
 import { Netns, netnsUnavailable } from '../support/netns.js';
 import { startHelperProcess, type HelperProcess } from '../support/helper-process.js';
 import { bootHost, ownWindow as ownWindowOf, until, type Fake } from '../support/electron-host.js';
+import { gate } from '../support/gate.js';
 
 let fake: Fake;
 let dir: string;
@@ -186,115 +187,113 @@ describe('the Electron host', () => {
   });
 });
 
-const noNetns = netnsUnavailable();
-if (noNetns)
-  console.warn(`SKIPPED: Electron host with a tunnel up (through the helper, in a namespace): ${noNetns}`);
-
-describe.skipIf(!!noNetns)(
-  'the Electron host with a real tunnel (through the helper, in a namespace)',
-  () => {
-    let ns: Netns;
-    let helper: HelperProcess;
-    let hdir: string;
-    const name = `eh${process.pid % 1e5}`;
-
-    beforeAll(async () => {
-      hdir = mkdtempSync(join(tmpdir(), 'oc-host-helper-'));
-      // One user-data folder for both tests: the second starts where the first left the tunnel.
-      dir = mkdtempSync(join(tmpdir(), 'oc-host-'));
-      ns = new Netns('ehost');
-      helper = await startHelperProcess({
-        socket: join(hdir, 'h.sock'),
-        group: 'root',
-        netns: ns.name,
-        runDir: join(hdir, 'run'),
-      });
-    });
-    afterAll(() => {
-      helper?.stop();
-      ns?.destroy();
-      rmSync(hdir, { recursive: true, force: true });
-      rmSync(dir, { recursive: true, force: true });
-    });
-    beforeEach(() => {
-      home = join(dir, 'home');
-      vi.stubEnv('HOME', home);
-      vi.stubEnv('OVERLAY_CONNECT_HELPER', join(hdir, 'h.sock'));
-    });
-    afterEach(() => {
-      fake?.app.emit('will-quit', { preventDefault() {} });
-      vi.unstubAllEnvs();
-    });
-
-    const up = () => ns.run('ip', ['link', 'show', 'dev', name]).status === 0;
-    const state = async () =>
-      (
-        (await fake.invoke(channelOf('listTunnels'), undefined, ownWindow())) as {
-          value: Array<{ name: string; state: string }>;
-        }
-      ).value.find((t) => t.name === name)?.state;
-
-    async function bootWithTunnelUp(): Promise<void> {
-      await boot();
-      const peer = generateKeyPair();
-      const r = await fake.invoke(
-        channelOf('importConfig'),
-        {
-          name,
-          text: `[Interface]\nPrivateKey = ${generateKeyPair().privateKey}\nAddress = 10.45.0.2/24\n\n[Peer]\nPublicKey = ${peer.publicKey}\nAllowedIPs = 10.45.0.0/24\n`,
-        },
-        ownWindow(),
-      );
-      expect(r).toMatchObject({ ok: true });
-      await until(() => fake.tray!.menu.some((i) => i.label === name), 'the tunnel in the tray menu');
-      fake.clickTray(name); // the tray's intent: connect
-      await until(
-        () => up() && fake.tray!.tooltip.includes(`connected: ${name}`),
-        'the tunnel up, said by the tray',
-      );
-    }
-
-    it('a tray click connects through the services; icon, tooltip, menu and a notification follow; quitting asks', async () => {
-      await bootWithTunnelUp();
-      expect((fake.tray!.image as { path: string }).path).toMatch(/active\.png$/);
-      expect(fake.tray!.menu.find((i) => i.label === name)!.checked).toBe(true);
-      expect(fake.state.notifications).toContainEqual({
-        title: `${name} connected`,
-        body: 'The tunnel is up.',
-      });
-      expect(await state()).toBe('up');
-
-      // Cancel: nothing quits, the tunnel stays.
-      fake.state.messageBoxAnswers.push(2);
-      fake.clickTray('Quit');
-      await until(() => fake.state.messageBoxes.length === 1, 'the question');
-      expect(fake.state.messageBoxes[0]!.message).toBe('1 tunnel(s) are up');
-      await new Promise((r) => setTimeout(r, 100));
-      expect(fake.state.quitted).toBe(false);
-      expect(up()).toBe(true);
-
-      // Leave them up: the app quits, the tunnel keeps running (the helper holds it).
-      fake.state.messageBoxAnswers.push(0);
-      fake.clickTray('Quit');
-      await until(() => fake.state.quitted, 'the quit');
-      expect(up()).toBe(true);
-    }, 60_000);
-
-    it('quitting with "Disconnect" takes the tunnel down first; a tray click disconnects too', async () => {
-      await boot(); // the tunnel left up by the previous test is adopted
-      await until(() => fake.tray!.tooltip.includes(`connected: ${name}`), 'the adopted tunnel');
-      fake.clickTray(name); // intent: disconnect
-      await until(() => !up() && fake.tray!.tooltip === 'overlay-connect — not connected', 'the tunnel down');
-      expect(fake.state.notifications).toContainEqual({
-        title: `${name} disconnected`,
-        body: 'The tunnel is down.',
-      });
-      fake.clickTray(name);
-      await until(() => up(), 'the tunnel up again');
-      fake.state.messageBoxAnswers.push(1);
-      fake.clickTray('Quit');
-      await until(() => fake.state.quitted, 'the quit');
-      expect(up()).toBe(false);
-    }, 60_000);
-  },
+const noNetns = gate(
+  'Electron host with a tunnel up (through the helper, in a namespace)',
+  netnsUnavailable(),
 );
+
+describe.skipIf(noNetns)('the Electron host with a real tunnel (through the helper, in a namespace)', () => {
+  let ns: Netns;
+  let helper: HelperProcess;
+  let hdir: string;
+  const name = `eh${process.pid % 1e5}`;
+
+  beforeAll(async () => {
+    hdir = mkdtempSync(join(tmpdir(), 'oc-host-helper-'));
+    // One user-data folder for both tests: the second starts where the first left the tunnel.
+    dir = mkdtempSync(join(tmpdir(), 'oc-host-'));
+    ns = new Netns('ehost');
+    helper = await startHelperProcess({
+      socket: join(hdir, 'h.sock'),
+      group: 'root',
+      netns: ns.name,
+      runDir: join(hdir, 'run'),
+    });
+  });
+  afterAll(() => {
+    helper?.stop();
+    ns?.destroy();
+    rmSync(hdir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    home = join(dir, 'home');
+    vi.stubEnv('HOME', home);
+    vi.stubEnv('OVERLAY_CONNECT_HELPER', join(hdir, 'h.sock'));
+  });
+  afterEach(() => {
+    fake?.app.emit('will-quit', { preventDefault() {} });
+    vi.unstubAllEnvs();
+  });
+
+  const up = () => ns.run('ip', ['link', 'show', 'dev', name]).status === 0;
+  const state = async () =>
+    (
+      (await fake.invoke(channelOf('listTunnels'), undefined, ownWindow())) as {
+        value: Array<{ name: string; state: string }>;
+      }
+    ).value.find((t) => t.name === name)?.state;
+
+  async function bootWithTunnelUp(): Promise<void> {
+    await boot();
+    const peer = generateKeyPair();
+    const r = await fake.invoke(
+      channelOf('importConfig'),
+      {
+        name,
+        text: `[Interface]\nPrivateKey = ${generateKeyPair().privateKey}\nAddress = 10.45.0.2/24\n\n[Peer]\nPublicKey = ${peer.publicKey}\nAllowedIPs = 10.45.0.0/24\n`,
+      },
+      ownWindow(),
+    );
+    expect(r).toMatchObject({ ok: true });
+    await until(() => fake.tray!.menu.some((i) => i.label === name), 'the tunnel in the tray menu');
+    fake.clickTray(name); // the tray's intent: connect
+    await until(
+      () => up() && fake.tray!.tooltip.includes(`connected: ${name}`),
+      'the tunnel up, said by the tray',
+    );
+  }
+
+  it('a tray click connects through the services; icon, tooltip, menu and a notification follow; quitting asks', async () => {
+    await bootWithTunnelUp();
+    expect((fake.tray!.image as { path: string }).path).toMatch(/active\.png$/);
+    expect(fake.tray!.menu.find((i) => i.label === name)!.checked).toBe(true);
+    expect(fake.state.notifications).toContainEqual({
+      title: `${name} connected`,
+      body: 'The tunnel is up.',
+    });
+    expect(await state()).toBe('up');
+
+    // Cancel: nothing quits, the tunnel stays.
+    fake.state.messageBoxAnswers.push(2);
+    fake.clickTray('Quit');
+    await until(() => fake.state.messageBoxes.length === 1, 'the question');
+    expect(fake.state.messageBoxes[0]!.message).toBe('1 tunnel(s) are up');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(fake.state.quitted).toBe(false);
+    expect(up()).toBe(true);
+
+    // Leave them up: the app quits, the tunnel keeps running (the helper holds it).
+    fake.state.messageBoxAnswers.push(0);
+    fake.clickTray('Quit');
+    await until(() => fake.state.quitted, 'the quit');
+    expect(up()).toBe(true);
+  }, 60_000);
+
+  it('quitting with "Disconnect" takes the tunnel down first; a tray click disconnects too', async () => {
+    await boot(); // the tunnel left up by the previous test is adopted
+    await until(() => fake.tray!.tooltip.includes(`connected: ${name}`), 'the adopted tunnel');
+    fake.clickTray(name); // intent: disconnect
+    await until(() => !up() && fake.tray!.tooltip === 'overlay-connect — not connected', 'the tunnel down');
+    expect(fake.state.notifications).toContainEqual({
+      title: `${name} disconnected`,
+      body: 'The tunnel is down.',
+    });
+    fake.clickTray(name);
+    await until(() => up(), 'the tunnel up again');
+    fake.state.messageBoxAnswers.push(1);
+    fake.clickTray('Quit');
+    await until(() => fake.state.quitted, 'the quit');
+    expect(up()).toBe(false);
+  }, 60_000);
+});

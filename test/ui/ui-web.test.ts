@@ -17,11 +17,10 @@ import { announce, fakeNode, type FakeNode } from '../support/grid.js';
 import { pollWorkloads, postResult } from '../../src/devnet/node-api.js';
 import { linkPair, Netns, netnsUnavailable } from '../support/netns.js';
 import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, startUi } from '../support/ui-host.js';
+import { gate } from '../support/gate.js';
 
-const noBrowser = chromiumMissing();
-if (noBrowser) console.warn(`SKIPPED: UI tests in Chromium: ${noBrowser}`);
-const noNetns = netnsUnavailable();
-if (!noBrowser && noNetns) console.warn(`SKIPPED: UI connect test with a real tunnel: ${noNetns}`);
+const noBrowser = gate('UI tests in Chromium', chromiumMissing());
+const noNetns = !noBrowser && gate('UI connect test with a real tunnel', netnsUnavailable());
 // The README's screenshots are refreshed on demand (UPDATE_SCREENSHOTS=1); ordinary runs write beside
 // the other test output, so a test run never changes tracked files.
 const SHOTS = join(
@@ -29,7 +28,7 @@ const SHOTS = join(
   process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : 'test-results/screenshots',
 );
 
-describe.skipIf(!!noBrowser)('the window in Chromium over the loopback host', () => {
+describe.skipIf(noBrowser)('the window in Chromium over the loopback host', () => {
   let browser: Browser;
   let dir: string;
   let explorer: ExplorerServer;
@@ -143,7 +142,7 @@ describe.skipIf(!!noBrowser)('the window in Chromium over the loopback host', ()
     await page.locator(`tr[data-tunnel="z${tag}"]`).waitFor();
   });
 
-  it.skipIf(!!noNetns)(
+  it.skipIf(noNetns)(
     'connects a real tunnel inside a namespace from the keyboard alone and shows it up, then disconnects',
     async () => {
       const row = page.locator(`tr[data-tunnel="ui${tag}"]`);

@@ -18,14 +18,14 @@ import { generateKeyPair } from '../../../src/core/wgconf/keys.js';
 import { cli } from '../../support/cli.js';
 import { linkPair, Netns, netnsUnavailable, wireguardGoPids } from '../../support/netns.js';
 import { testKeyring } from '../../support/store.js';
+import { gate } from '../../support/gate.js';
 
-const skip = netnsUnavailable();
-if (skip) console.warn(`SKIPPED: real tunnel tests: ${skip}`);
+const skip = gate('real tunnel tests', netnsUnavailable());
 
 const tag = String(process.pid % 1e5);
 const PEER_IF = `ocp${tag}`;
 
-describe.skipIf(!!skip)('tunnels for real, inside network namespaces', () => {
+describe.skipIf(skip)('tunnels for real, inside network namespaces', () => {
   let peerNs: Netns;
   let laptopNs: Netns;
   let dir: string;

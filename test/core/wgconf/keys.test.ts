@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { findExecutable } from '../../../src/core/wgconf/check.js';
+import { gate } from '../../support/gate.js';
 import { generateKeyPair, isWgKey, keyProblem, publicKeyOf } from '../../../src/core/wgconf/keys.js';
 
 const wg = findExecutable('wg');
@@ -21,9 +22,11 @@ describe('key pairs', () => {
     expect(keyProblem('PrivateKey', 'YOUR_PRIVATE_KEY')).toMatch(/placeholder/);
   });
 
-  if (!wg)
-    console.warn('SKIPPED: key agreement with wg(8): `wg` not found (apt-get install wireguard-tools)');
-  it.skipIf(!wg)('agrees with wg genkey / wg pubkey both ways', () => {
+  const noWg = gate(
+    'key agreement with wg(8)',
+    wg ? undefined : '`wg` not found (apt-get install wireguard-tools)',
+  );
+  it.skipIf(noWg)('agrees with wg genkey / wg pubkey both ways', () => {
     for (let i = 0; i < 20; i++) {
       const ours = generateKeyPair();
       expect(wgRun(['pubkey'], ours.privateKey)).toBe(ours.publicKey);

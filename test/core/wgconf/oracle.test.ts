@@ -12,9 +12,9 @@ import { generateKeyPair } from '../../../src/core/wgconf/keys.js';
 import { checkConfigText, parseConfig } from '../../../src/core/wgconf/parser.js';
 import { writeForWgQuick } from '../../../src/core/wgconf/writer.js';
 import { Netns, netnsUnavailable } from '../../support/netns.js';
+import { gate } from '../../support/gate.js';
 
-const skip = netnsUnavailable();
-if (skip) console.warn(`SKIPPED: oracle tests against wg-quick/wg: ${skip}`);
+const skip = gate('oracle tests against wg-quick/wg', netnsUnavailable());
 
 const me = generateKeyPair();
 const p1 = generateKeyPair();
@@ -113,7 +113,7 @@ const lenient: Array<[string, string | Buffer]> = [
 const WGO = `oco${process.pid % 1e6}`;
 const WGQ = `ocq${process.pid % 1e6}`;
 
-describe.skipIf(!!skip)('verdicts agree with the real tools', () => {
+describe.skipIf(skip)('verdicts agree with the real tools', () => {
   let ns: Netns;
   let dir: string;
 
