@@ -30,26 +30,35 @@ import { linkPair, Netns, netnsUnavailable, wireguardGoPids } from '../support/n
 import { startHelperProcess } from '../support/helper-process.js';
 import { Privilege, privilegeUnavailable, waitFor } from '../support/privilege.js';
 import { CHROMIUM_ARGS, CHROMIUM, chromiumMissing } from '../support/ui-host.js';
+import { gate } from '../support/gate.js';
+import { stageApp, type StagedApp } from '../support/staged-app.js';
 
-const skip = netnsUnavailable() ?? privilegeUnavailable();
-if (skip) console.warn(`SKIPPED: helper and elevation tests as an ordinary user: ${skip}`);
-const noBrowser = chromiumMissing();
-if (!skip && noBrowser) console.warn(`SKIPPED: connecting from the window through the helper: ${noBrowser}`);
+const skip = gate(
+  'helper and elevation tests as an ordinary user',
+  netnsUnavailable() ?? privilegeUnavailable(),
+);
+const noBrowser = !skip && gate('connecting from the window through the helper', chromiumMissing());
 
 const tag = String(process.pid % 1e5);
 // A machine where the helper is really installed is left alone: this test installs and removes it.
 const installedHere =
-  existsSync(`${SYSTEMD_DIR}/${SOCKET_UNIT}`) ||
-  spawnSync('getent', ['group', 'overlay-connect']).status === 0;
-if (!skip && installedHere)
-  console.warn('SKIPPED: helper install test: the helper is installed on this machine');
+  !skip &&
+  gate(
+    'helper install test',
+    existsSync(`${SYSTEMD_DIR}/${SOCKET_UNIT}`) ||
+      spawnSync('getent', ['group', 'overlay-connect']).status === 0
+      ? 'the helper is installed on this machine (this test installs and removes it)'
+      : undefined,
+  );
 
-describe.skipIf(!!skip)('an ordinary user connects through the helper and through pkexec', () => {
+describe.skipIf(skip)('an ordinary user connects through the helper and through pkexec', () => {
   const priv = new Privilege(tag);
   const group = `ocg${tag}`;
   const user = `ocu${tag}`;
   const outsider = `ocx${tag}`;
   let dir: string;
+  // The app as installed, readable by the test users wherever this checkout lives.
+  let app: StagedApp;
   let sock: string;
   let helperRun: string;
   let peerNs: Netns;
@@ -64,7 +73,7 @@ describe.skipIf(!!skip)('an ordinary user connects through the helper and throug
   const as = (who: string, args: string[], extraEnv: Record<string, string> = {}) => {
     const r = spawnSync(
       'runuser',
-      ['-u', who, '--', process.execPath, 'bin/overlay-connect.js', '--data-dir', join(dir, who), ...args],
+      ['-u', who, '--', process.execPath, app.bin, '--data-dir', join(dir, who), ...args],
       {
         encoding: 'utf8',
         env: {
@@ -95,6 +104,7 @@ describe.skipIf(!!skip)('an ordinary user connects through the helper and throug
   }
 
   beforeAll(async () => {
+    app = stageApp();
     dir = mkdtempSync(join(tmpdir(), 'oc-helper-'));
     chmodSync(dir, 0o755);
     priv.group(group);
@@ -141,6 +151,7 @@ describe.skipIf(!!skip)('an ordinary user connects through the helper and throug
     lapNs?.destroy();
     priv.destroy();
     if (dir) rmSync(dir, { recursive: true, force: true });
+    app?.remove();
   });
 
   it('the socket is root:group 0660 and a user outside the group is refused by it', () => {
@@ -254,23 +265,12 @@ describe.skipIf(!!skip)('an ordinary user connects through the helper and throug
     rmSync(join(dir, 'policy.json'));
   });
 
-  it.skipIf(!!noBrowser)(
+  it.skipIf(noBrowser)(
     'the window served by `ui` as the user connects through the helper',
     async () => {
       const ui = spawn(
         'runuser',
-        [
-          '-u',
-          user,
-          '--',
-          process.execPath,
-          'bin/overlay-connect.js',
-          '--data-dir',
-          join(dir, user),
-          '--helper',
-          sock,
-          'ui',
-        ],
+        ['-u', user, '--', process.execPath, app.bin, '--data-dir', join(dir, user), '--helper', sock, 'ui'],
         {
           env: {
             PATH: process.env.PATH,
@@ -365,7 +365,7 @@ describe.skipIf(!!skip)('an ordinary user connects through the helper and throug
           expect(readFileSync(`${SYSTEMD_DIR}/${SOCKET_UNIT}`, 'utf8')).toBe(systemdSocketUnit());
           const service = readFileSync(`${SYSTEMD_DIR}/${SERVICE_UNIT}`, 'utf8');
           expect(service).toContain(
-            `ExecStart="${process.execPath}" "--lite-mode" "${realpathSync('bin/overlay-connect.js')}" "helper" "run"`,
+            `ExecStart="${process.execPath}" "--lite-mode" "${realpathSync(app.bin)}" "helper" "run"`,
           );
           expect(statSync(`${SYSTEMD_DIR}/${SERVICE_UNIT}`).uid).toBe(0);
           const status = as(user, ['helper', 'status', '--json'], { OVERLAY_CONNECT_HELPER: '' });
