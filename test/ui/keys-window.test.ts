@@ -7,7 +7,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeApp } from '../../src/app/compose.js';
 import { openNodeStore } from '../../src/core/store/open-node-store.js';
@@ -18,16 +18,24 @@ import { UiServer } from '../../src/web/ui-server.js';
 import { cli } from '../support/cli.js';
 import { sampleConfig } from '../support/store.js';
 import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing } from '../support/ui-host.js';
+import { gate } from '../support/gate.js';
 
 // As in ui-web.test.ts: the README's screenshot is refreshed only with UPDATE_SCREENSHOTS=1.
 const SHOTS = join(
   process.cwd(),
   process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : 'test-results/screenshots',
 );
-const noBrowser = chromiumMissing();
-if (noBrowser) console.warn(`SKIPPED: the Keys tab in Chromium: ${noBrowser}`);
+const noBrowser = gate('the Keys tab in Chromium', chromiumMissing());
 
-describe.skipIf(!!noBrowser)("the window's Keys tab, composed as the desktop app composes it", () => {
+/** Clicks and waits for the contract call that the click starts to be answered: an unlock runs scrypt
+ * once per slot, which takes seconds on a busy machine, so the test waits for the work, not for a guess. */
+async function clickAndWaitFor(page: Page, selector: string, call: string): Promise<void> {
+  const answered = page.waitForResponse((r) => r.url().endsWith(`/api/call/${call}`), { timeout: 60_000 });
+  await page.click(selector);
+  await answered;
+}
+
+describe.skipIf(noBrowser)("the window's Keys tab, composed as the desktop app composes it", () => {
   let dir: string;
   let browser: Browser;
   const servers: UiServer[] = [];
@@ -84,11 +92,11 @@ describe.skipIf(!!noBrowser)("the window's Keys tab, composed as the desktop app
       'Locked: enter the passphrase of one of its slots.',
     );
     await page.fill('#unlock-passphrase', 'not it');
-    await page.click('#unlock-go');
+    await clickAndWaitFor(page, '#unlock-go', 'unlockStore');
     await expect.poll(() => page.locator('#error').textContent()).toMatch(/^Wrong passphrase/);
     expect(await page.locator('#unlock-passphrase').inputValue()).toBe(''); // not kept in the page
     await page.fill('#unlock-passphrase', 'cli passphrase');
-    await page.click('#unlock-go');
+    await clickAndWaitFor(page, '#unlock-go', 'unlockStore');
     await expect.poll(() => page.locator('#keys-state').textContent()).toBe('Unlocked.');
     expect(await page.locator('#unlock').isHidden()).toBe(true);
 
@@ -98,7 +106,7 @@ describe.skipIf(!!noBrowser)("the window's Keys tab, composed as the desktop app
     await expect.poll(() => page.locator('#error').textContent()).toBe('The two passphrases differ');
     await page.fill('#add-slot-passphrase', 'second one');
     await page.fill('#add-slot-repeat', 'second one');
-    await page.click('#add-slot-go');
+    await clickAndWaitFor(page, '#add-slot-go', 'addPassphraseSlot');
     await expect.poll(() => page.locator('#key-slots tbody tr').count()).toBe(2);
     expect(await page.content()).not.toContain('second one');
     await page.setViewportSize({ width: 1100, height: 560 });
@@ -115,7 +123,8 @@ describe.skipIf(!!noBrowser)("the window's Keys tab, composed as the desktop app
     await again.goto(await serve(dataDir));
     await again.locator('#tab-keys').waitFor();
     await again.fill('#unlock-passphrase', 'second one');
-    await again.click('#unlock-go');
+    // Two passphrase slots: the unlock derives a key per slot (scrypt, N = 2^17) before it answers.
+    await clickAndWaitFor(again, '#unlock-go', 'unlockStore');
     await expect.poll(() => again.locator('#keys-state').textContent()).toBe('Unlocked.');
     await again.close();
   });
