@@ -1,6 +1,8 @@
 // `npm start`: the desktop app where Electron can run; otherwise one line saying why, then the same window
 // served by `overlay-connect ui` on 127.0.0.1 (its address printed, a browser opened where there is one,
-// unless BROWSER=none).
+// unless BROWSER=none). `ui --open` opens the browser on a file only the user can read, which redirects
+// to the tokened address: the token is never on a command line (the opener's or the browser's), where
+// every local account could read it.
 // Electron's binary is fetched on first use; on a machine that cannot fetch it, that is said in one line
 // instead of Electron's stack trace.
 import { spawn, spawnSync } from 'node:child_process';
@@ -15,21 +17,10 @@ const display = process.platform !== 'linux' || !!process.env.DISPLAY || !!proce
 
 function serveInBrowser(why) {
   console.log(`${why}: serving the window at a local address instead.`);
-  const ui = spawn(process.execPath, ['bin/overlay-connect.js', 'ui', ...process.argv.slice(2)], {
-    stdio: ['inherit', 'pipe', 'inherit'],
-  });
-  let opened = false;
-  ui.stdout.on('data', (chunk) => {
-    process.stdout.write(chunk);
-    const url = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(String(chunk))?.[1];
-    if (url && !opened && display && process.env.BROWSER !== 'none') {
-      opened = true;
-      const opener =
-        process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-      spawn(opener, [url], { stdio: 'ignore', detached: true })
-        .on('error', () => undefined)
-        .unref();
-    }
+  const open = display && process.env.BROWSER !== 'none' ? ['--open'] : [];
+  // Its output is passed through as it is: the address is printed there, for the user (and the tests).
+  const ui = spawn(process.execPath, ['bin/overlay-connect.js', 'ui', ...open, ...process.argv.slice(2)], {
+    stdio: 'inherit',
   });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => ui.kill(signal));
   ui.on('exit', (code) => process.exit(code ?? 0));

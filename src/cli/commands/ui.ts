@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { composeApp } from '../../app/compose.js';
 import { UserError } from '../../core/errors.js';
 import { ensurePrivateDir, writePrivateFile } from '../../core/store/private-files.js';
+import { openFile, writeLauncher, type Launcher } from '../../web/open-browser.js';
 import { UiServer } from '../../web/ui-server.js';
 import type { Command } from '../command.js';
 
@@ -12,6 +13,11 @@ export const uiCommands: Command[] = [
     args: [],
     options: {
       port: { type: 'string', value: 'N', description: 'port on 127.0.0.1 (default: any free one)' },
+      open: {
+        type: 'boolean',
+        description:
+          'open a browser on it, through a file only you can read (the token stays off command lines)',
+      },
     },
     summary:
       'Serve the desktop window in a browser, on 127.0.0.1 only, behind a random token (headless machines)',
@@ -39,9 +45,26 @@ export const uiCommands: Command[] = [
       await app.tunnelService.refresh();
       app.tunnelService.startPolling(1000);
       const rendererDir = join(fileURLToPath(new URL('.', import.meta.url)), 'renderer');
-      const server = new UiServer({ handlers: app.handlers, onEvent: app.onEvent, rendererDir, port });
+      let launcher: Launcher | undefined;
+      const dropLauncher = () => launcher?.remove();
+      const server = new UiServer({
+        handlers: app.handlers,
+        onEvent: app.onEvent,
+        rendererDir,
+        port,
+        // The browser came through the file (or the printed address was used): it is not needed any more.
+        onToken: dropLauncher,
+      });
       const url = await server.listen();
+      // The terminal shows the address (its output is no command line); the opener gets only the file.
       ctx.out(`overlay-connect UI: ${url}`);
+      if (opts.open === true) {
+        launcher = writeLauncher(url);
+        process.once('exit', dropLauncher);
+        // A browser that has not read it within two minutes is not coming: the printed address remains.
+        setTimeout(dropLauncher, 120_000).unref();
+        openFile(launcher.path);
+      }
       const { hint } = await ctx.driverChoice();
       if (hint) ctx.warn(hint);
       ctx.out('Open it in a browser on this machine; the token in the address is the key. Ctrl-C stops it.');
@@ -49,6 +72,7 @@ export const uiCommands: Command[] = [
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
+      dropLauncher();
       app.tunnelService.stopPolling();
       await server.close();
     },
