@@ -11,7 +11,7 @@ import type {
   TunnelView,
   UiEvent,
 } from '../contract/api.js';
-import { CALLS } from '../contract/api.js';
+import { CALLS, sizeRefusal } from '../contract/api.js';
 import { UserError } from '../core/errors.js';
 import { nodeEndpoints } from '../core/overlay/node-endpoints.js';
 import type { NetworkService } from '../core/overlay/network-service.js';
@@ -146,16 +146,18 @@ export function createHandlers(d: ServiceDeps): Handlers {
       return { tunnel: tunnelView(r.tunnel), warnings: r.warnings, scripts: r.scripts };
     },
     async importArchive({ zipBase64 }) {
-      const results = [];
-      for (const c of configsFromZip(Buffer.from(zipBase64, 'base64'))) {
-        try {
-          await d.tunnels.importText(c.bytes, { name: c.name });
-          results.push({ name: c.name, ok: true, error: null });
-        } catch (e) {
-          results.push({ name: c.name, ok: false, error: (e as Error).message });
-        }
-      }
-      if (!results.length) throw new UserError('The archive holds no .conf file');
+      const configs = configsFromZip(Buffer.from(zipBase64, 'base64'));
+      if (!configs.length) throw new UserError('The archive holds no .conf file');
+      // One store write for the whole archive (each entry imported or refused on its own).
+      const outcomes = await d.tunnels.importMany(
+        configs.map((c) => ({ text: c.bytes, options: { name: c.name } })),
+      );
+      const results = configs.map((c, i) => {
+        const o = outcomes[i]!;
+        return o instanceof Error
+          ? { name: c.name, ok: false, error: o.message }
+          : { name: c.name, ok: true, error: null };
+      });
       changed('tunnels');
       return results;
     },
@@ -248,6 +250,9 @@ export function createHandlers(d: ServiceDeps): Handlers {
 export async function dispatch(handlers: Handlers, name: string, arg: unknown): Promise<Result<unknown>> {
   if (!Object.hasOwn(CALLS, name)) return { ok: false, error: `Unknown call ${name}` };
   const call = name as CallName;
+  // Before the validator, which refuses the same argument in fewer words: the limit is said.
+  const tooLarge = sizeRefusal(call, arg);
+  if (tooLarge) return { ok: false, error: tooLarge };
   if (!CALLS[call](arg)) return { ok: false, error: `Invalid argument for ${call}` };
   try {
     return { ok: true, value: await (handlers[call] as (a: unknown) => Promise<unknown>)(arg) };

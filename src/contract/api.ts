@@ -6,6 +6,7 @@
  */
 
 import type { TunnelStatus } from '../core/tunnels/tunnel-status.js';
+import { ARCHIVE_MAX_BASE64, ARCHIVE_TOO_LARGE, CONFIG_MAX_CHARS, CONFIG_TOO_LARGE } from './limits.js';
 
 export type TunnelState = TunnelStatus['state'];
 
@@ -137,13 +138,13 @@ const exact = (v: Record<string, unknown>, keys: string[]) => Object.keys(v).eve
 const named = (arg: unknown): arg is { name: string } =>
   isRecord(arg) && exact(arg, ['name']) && str(arg.name, 128);
 
-/** A tunnel name and a config text (at most 1 MiB, like an imported file). */
+/** A tunnel name and a config text (at most CONFIG_MAX_CHARS, like an imported file). */
 const namedText = (arg: unknown): arg is { name: string; text: string } =>
   isRecord(arg) &&
   exact(arg, ['name', 'text']) &&
   str(arg.name, 128) &&
   typeof arg.text === 'string' &&
-  arg.text.length <= 1 << 20;
+  arg.text.length <= CONFIG_MAX_CHARS;
 
 /** Every call: a validator for its untrusted argument. Unknown keys are refused too. */
 export const CALLS = {
@@ -151,7 +152,10 @@ export const CALLS = {
   connect: named,
   disconnect: named,
   checkConfig: (arg: unknown): arg is { text: string } =>
-    isRecord(arg) && exact(arg, ['text']) && typeof arg.text === 'string' && arg.text.length <= 1 << 20,
+    isRecord(arg) &&
+    exact(arg, ['text']) &&
+    typeof arg.text === 'string' &&
+    arg.text.length <= CONFIG_MAX_CHARS,
   // No allowScripts: scripts run as root, and the renderer (or anyone holding the web token) must not be
   // able to allow them. That is the CLI's `--allow-scripts`, and the helper's root-owned policy after it.
   importConfig: namedText,
@@ -159,7 +163,7 @@ export const CALLS = {
     isRecord(arg) &&
     exact(arg, ['zipBase64']) &&
     typeof arg.zipBase64 === 'string' &&
-    arg.zipBase64.length <= 8 << 20,
+    arg.zipBase64.length <= ARCHIVE_MAX_BASE64,
   removeTunnel: named,
   editableConfig: named,
   checkEdit: namedText,
@@ -206,6 +210,32 @@ export const CALLS = {
   removeKeySlot: (arg: unknown): arg is { id: string } =>
     isRecord(arg) && exact(arg, ['id']) && str(arg.id, 16),
 } as const;
+
+/** The calls whose argument carries a large field: its limit, and the words a refusal says. */
+const SIZED: Partial<Record<keyof typeof CALLS, { field: string; max: number; message: string }>> = {
+  checkConfig: { field: 'text', max: CONFIG_MAX_CHARS, message: CONFIG_TOO_LARGE },
+  importConfig: { field: 'text', max: CONFIG_MAX_CHARS, message: CONFIG_TOO_LARGE },
+  checkEdit: { field: 'text', max: CONFIG_MAX_CHARS, message: CONFIG_TOO_LARGE },
+  saveConfig: { field: 'text', max: CONFIG_MAX_CHARS, message: CONFIG_TOO_LARGE },
+  importArchive: { field: 'zipBase64', max: ARCHIVE_MAX_BASE64, message: ARCHIVE_TOO_LARGE },
+};
+
+/** Why an argument is refused for its size, or undefined: what every transport answers (the services'
+ * dispatch checks it first, for an argument received over IPC or read from an HTTP body alike). */
+export function sizeRefusal(call: string, arg: unknown): string | undefined {
+  const sized = Object.hasOwn(SIZED, call) ? SIZED[call as keyof typeof SIZED] : undefined;
+  if (!sized || !isRecord(arg)) return undefined;
+  const value = arg[sized.field];
+  return typeof value === 'string' && value.length > sized.max ? sized.message : undefined;
+}
+
+/** What the web host answers for a body over HTTP_BODY_MAX, which it does not keep: the words dispatch
+ * would say for that argument. Every argument the validators admit fits in HTTP_BODY_MAX, so such a body
+ * holds either an oversized field (its refusal) or an invalid argument. */
+export function bodyTooLargeRefusal(call: string): string {
+  if (!Object.hasOwn(CALLS, call)) return `Unknown call ${call}`;
+  return SIZED[call as keyof typeof SIZED]?.message ?? `Invalid argument for ${call}`;
+}
 
 export interface CallTypes {
   listTunnels: { arg: undefined; result: TunnelView[] };

@@ -7,6 +7,7 @@ import type {
   Result,
   TunnelView,
 } from '../contract/api.js';
+import { ARCHIVE_MAX_BYTES, ARCHIVE_TOO_LARGE, CONFIG_MAX_CHARS } from '../contract/limits.js';
 import { age, bytes, h } from './dom.js';
 import { topologyDiagram } from './topology-diagram.js';
 import { httpTransport } from './transport-http.js';
@@ -310,7 +311,7 @@ document.addEventListener('drop', async (e) => {
 
 async function takeFile(file: File): Promise<void> {
   if (/\.zip$/i.test(file.name)) {
-    if (file.size > 6 << 20) return showError(`${file.name} is too large`);
+    if (file.size > ARCHIVE_MAX_BYTES) return showError(`${file.name}: ${ARCHIVE_TOO_LARGE}`);
     const b64 = await new Promise<string>((resolve) => {
       const r = new FileReader();
       r.onload = () => resolve(String(r.result).replace(/^data:[^,]*,/, ''));
@@ -325,7 +326,7 @@ async function takeFile(file: File): Promise<void> {
       );
     return loadTunnels();
   }
-  if (file.size > 1 << 20) return showError(`${file.name} is too large to be a WireGuard config`);
+  if (file.size > CONFIG_MAX_CHARS) return showError(`${file.name} is too large to be a WireGuard config`);
   $<HTMLTextAreaElement>('import-text').value = await file.text();
   if (!$<HTMLInputElement>('import-name').value)
     $<HTMLInputElement>('import-name').value = file.name.replace(/\.conf$/i, '');

@@ -91,6 +91,47 @@ export class TunnelStore {
     return this.add(report.config, options, report.warnings, report.scripts);
   }
 
+  /**
+   * Imports several configs (an archive's) in one store write: each is checked and sealed first, then all
+   * that pass are added in a single atomic update. Each is imported or refused on its own: the outcome at
+   * index i is item i's result or the error that refused it (nothing is written when all are refused).
+   */
+  async importMany(
+    items: Array<{ text: string | Uint8Array; options: ImportOptions }>,
+  ): Promise<Array<ImportResult | Error>> {
+    type Prepared = { insert: (d: StoreData) => TunnelRecord; report: ReturnType<typeof checkConfigText> };
+    const prepared: Array<Prepared | Error> = [];
+    const names = new Set<string>();
+    for (const { text, options } of items) {
+      try {
+        const problem = displayNameProblem(options.name);
+        if (problem) throw new UserError(problem);
+        const report = checkConfigText(text);
+        if (!report.config) throw new ConfigRejectedError(report.errors);
+        if (names.has(options.name))
+          throw new UserError(
+            `A tunnel named "${options.name}" already exists: remove it first or choose another name`,
+          );
+        const insert = await this.prepare(report.config, options);
+        names.add(options.name);
+        prepared.push({ insert, report });
+      } catch (e) {
+        prepared.push(e instanceof Error ? e : new Error(String(e)));
+      }
+    }
+    if (prepared.every((p) => p instanceof Error)) return prepared;
+    return this.store.update((d) =>
+      prepared.map((p) => {
+        if (p instanceof Error) return p;
+        try {
+          return { tunnel: p.insert(d), warnings: p.report.warnings, scripts: p.report.scripts };
+        } catch (e) {
+          return e instanceof Error ? e : new Error(String(e));
+        }
+      }),
+    );
+  }
+
   /** Adds a parsed config; its secrets are sealed before anything is written. */
   async add(
     config: WgConfig,
