@@ -8,6 +8,14 @@ import { runHelperForeground } from '../../helper/run-helper.js';
 import type { Command } from '../command.js';
 import { VERSION } from '../version.js';
 
+/** Root runs the helper (and the elevated install) with this Node.js: only root may be able to change it. */
+const NODE_OPTION = {
+  type: 'string',
+  value: 'PATH',
+  description:
+    'the Node.js root runs the helper with, owned by root like every folder above it (default: this one; e.g. /usr/bin/node)',
+} as const;
+
 export const helperCommands: Command[] = [
   {
     path: ['helper', 'run'],
@@ -21,7 +29,7 @@ export const helperCommands: Command[] = [
       group: {
         type: 'string',
         value: 'NAME',
-        description: `the group whose members may use it (default ${HELPER_GROUP})`,
+        description: `the group whose members may use it (default ${HELPER_GROUP}); every member can bring tunnels up as root, so give it a group of its own, never a shared one such as a primary group others share`,
       },
       'run-dir': {
         type: 'string',
@@ -72,6 +80,7 @@ export const helperCommands: Command[] = [
       'Install the helper (asks for administrator rights once): the group, your membership, a systemd or launchd service',
     options: {
       user: { type: 'string', value: 'NAME', description: 'as root: the user to add to the group' },
+      node: NODE_OPTION,
     },
     async run(ctx, _args, opts) {
       const lines = await installHelper({
@@ -79,6 +88,7 @@ export const helperCommands: Command[] = [
         elevate: sudo.exec,
         root: isRoot(),
         binPath: process.argv[1]!,
+        node: typeof opts.node === 'string' ? opts.node : undefined,
       });
       for (const l of lines) ctx.out(l);
     },
@@ -88,8 +98,14 @@ export const helperCommands: Command[] = [
     args: [],
     summary:
       "Remove the helper's service and group (asks for administrator rights once); tunnels that are up stay up",
-    async run(ctx) {
-      const lines = await uninstallHelper({ elevate: sudo.exec, root: isRoot(), binPath: process.argv[1]! });
+    options: { node: NODE_OPTION },
+    async run(ctx, _args, opts) {
+      const lines = await uninstallHelper({
+        elevate: sudo.exec,
+        root: isRoot(),
+        binPath: process.argv[1]!,
+        node: typeof opts.node === 'string' ? opts.node : undefined,
+      });
       for (const l of lines) ctx.out(l);
     },
   },
