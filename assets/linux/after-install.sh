@@ -1,7 +1,13 @@
 #!/bin/sh
 # overlay-connect: install the privileged helper (a systemd socket + service) and its group.
 set -e
-getent group overlay-connect >/dev/null || groupadd --system overlay-connect
+if ! grep -q '^overlay-connect:' "${OC_TEST_GROUP_FILE:-/etc/group}"; then
+  if getent group overlay-connect >/dev/null; then
+    echo "overlay-connect: a group overlay-connect exists but not in /etc/group (it comes from LDAP, NIS or another directory); its members would all reach the helper, which runs as root. Remove or rename that group, then reinstall." >&2
+    exit 1
+  fi
+  groupadd --system overlay-connect
+fi
 cat > /etc/systemd/system/overlay-connect-helper.socket <<'UNIT'
 [Unit]
 Description=overlay-connect privileged helper (socket)

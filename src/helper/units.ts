@@ -83,14 +83,27 @@ ${command.map((a) => `    <string>${xml(a)}</string>`).join('\n')}
 `;
 }
 
+/** The postinst's group step: the group in /etc/group is used, or made; one that only a directory (LDAP,
+ * NIS) knows is refused, since who is in it is decided off this machine and every member reaches root's
+ * helper. OC_TEST_GROUP_FILE exists for the tests only (test/helper/units.test.ts). */
+export function packageGroupStep(): string {
+  return `if ! grep -q '^${HELPER_GROUP}:' "\${OC_TEST_GROUP_FILE:-/etc/group}"; then
+  if getent group ${HELPER_GROUP} >/dev/null; then
+    echo "overlay-connect: a group ${HELPER_GROUP} exists but not in /etc/group (it comes from LDAP, NIS or another directory); its members would all reach the helper, which runs as root. Remove or rename that group, then reinstall." >&2
+    exit 1
+  fi
+  groupadd --system ${HELPER_GROUP}
+fi
+`;
+}
+
 /** deb/rpm maintainer scripts (electron-builder's afterInstall / afterRemove). The packaged app runs the
  * helper from its own binary in helper mode. */
 export function packageAfterInstall(appBinary: string): string {
   return `#!/bin/sh
 # overlay-connect: install the privileged helper (a systemd socket + service) and its group.
 set -e
-getent group ${HELPER_GROUP} >/dev/null || groupadd --system ${HELPER_GROUP}
-cat > ${SYSTEMD_DIR}/${SOCKET_UNIT} <<'UNIT'
+${packageGroupStep()}cat > ${SYSTEMD_DIR}/${SOCKET_UNIT} <<'UNIT'
 ${systemdSocketUnit().trimEnd()}
 UNIT
 cat > ${SYSTEMD_DIR}/${SERVICE_UNIT} <<'UNIT'

@@ -1,6 +1,6 @@
 /** What `helper install` and the packages write: the exact units, plist and maintainer scripts. */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import {
   launchdPlist,
   packageAfterInstall,
   packageAfterRemove,
+  packageGroupStep,
   PACKAGED_BINARY,
   systemdServiceUnit,
   systemdSocketUnit,
@@ -75,22 +76,94 @@ describe('deb/rpm maintainer scripts', () => {
       'ExecStart="/opt/overlay-connect/overlay-connect" "--overlay-connect-helper"',
     );
   });
+  it('the postinst uses the group in /etc/group, makes it when there is none, and refuses one only LDAP/NIS knows', () => {
+    const step = packageGroupStep();
+    expect(packageAfterInstall(PACKAGED_BINARY)).toContain(`set -e\n${step}`);
+    const dir = mkdtempSync(join(tmpdir(), 'oc-postinst-'));
+    try {
+      // getent answers as told (found: exit 0; not found: exit 2); groupadd only notes that it was called.
+      writeFileSync(join(dir, 'getent'), '#!/bin/sh\necho "getent $*" >> "$LOG"\nexit "$GETENT_EXIT"\n', {
+        mode: 0o755,
+      });
+      writeFileSync(join(dir, 'groupadd'), '#!/bin/sh\necho "groupadd $*" >> "$LOG"\n', { mode: 0o755 });
+      const groupFile = join(dir, 'group');
+      const log = join(dir, 'log');
+      const runStep = (shell: string, groups: string, getentExit: number) => {
+        writeFileSync(groupFile, groups);
+        writeFileSync(log, '');
+        // stdin ignored: bash reads ~/.bashrc when stdin is a socket (as if run by rshd), and HOME is ours.
+        const r = spawnSync(shell, ['-e', '-c', step], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: {
+            PATH: `${dir}:/usr/bin:/bin`,
+            OC_TEST_GROUP_FILE: groupFile,
+            LOG: log,
+            GETENT_EXIT: String(getentExit),
+          },
+        });
+        return { code: r.status, stderr: r.stderr, calls: readFileSync(log, 'utf8') };
+      };
+      for (const shell of ['/bin/sh', '/bin/bash']) {
+        expect(spawnSync(shell, ['-n', 'assets/linux/after-install.sh']).status).toBe(0);
+        // In /etc/group: used as it is.
+        expect(runStep(shell, 'root:x:0:\noverlay-connect:x:998:alice\n', 0)).toEqual({
+          code: 0,
+          stderr: '',
+          calls: '',
+        });
+        // Nowhere: made, as a system group.
+        expect(runStep(shell, 'root:x:0:\noverlay-connect-old:x:5:\n', 2)).toEqual({
+          code: 0,
+          stderr: '',
+          calls: 'getent group overlay-connect\ngroupadd --system overlay-connect\n',
+        });
+        // Only in a directory (getent finds it, /etc/group does not have it): refused, nothing made.
+        const foreign = runStep(shell, 'root:x:0:\n', 0);
+        expect(foreign.code).toBe(1);
+        expect(foreign.calls).toBe('getent group overlay-connect\n');
+        expect(foreign.stderr).toMatch(
+          /a group overlay-connect exists but not in \/etc\/group \(it comes from LDAP, NIS/,
+        );
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('the policy file and the group', () => {
-  it('allows scripts only from a root-owned file nobody else can write', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'oc-policy-'));
-    const file = join(dir, 'helper.json');
-    expect(readPolicy(file)).toEqual({ allowScripts: false });
-    writeFileSync(file, '{"allowScripts": true}', { mode: 0o644 });
+  it('allows scripts and sets the tunnel cap only from a root-owned file nobody else can write', () => {
     const root = process.getuid?.() === 0;
-    expect(readPolicy(file).allowScripts).toBe(root);
-    writeFileSync(file, '{"allowScripts": "yes"}');
-    expect(readPolicy(file)).toMatchObject({
-      allowScripts: false,
-      problem: expect.stringMatching(root ? /must be \{"allowScripts"/ : /not owned by root/),
-    });
-    rmSync(dir, { recursive: true });
+    // As root, a folder only root can change (/var/lib); /tmp is writable by all, so a policy there is not.
+    const dir = mkdtempSync(join(root ? '/var/lib' : tmpdir(), 'oc-policy-'));
+    const file = join(dir, 'helper.json');
+    try {
+      expect(readPolicy(file)).toEqual({ allowScripts: false, maxTunnelsPerUser: 16 });
+      writeFileSync(file, '{"allowScripts": true, "maxTunnelsPerUser": 3}', { mode: 0o644 });
+      expect(readPolicy(file)).toMatchObject(
+        root ? { allowScripts: true, maxTunnelsPerUser: 3 } : { allowScripts: false, maxTunnelsPerUser: 16 },
+      );
+      for (const bad of ['{"allowScripts": "yes"}', '{"maxTunnelsPerUser": 0}', '{"other": 1}', '[]']) {
+        writeFileSync(file, bad);
+        expect(readPolicy(file)).toMatchObject({
+          allowScripts: false,
+          maxTunnelsPerUser: 16,
+          problem: expect.stringMatching(root ? /must be \{"allowScripts"/ : /not owned by root/),
+        });
+      }
+      if (root) {
+        const inTmp = mkdtempSync(join(tmpdir(), 'oc-policy-'));
+        writeFileSync(join(inTmp, 'helper.json'), '{"allowScripts": true}', { mode: 0o644 });
+        expect(readPolicy(join(inTmp, 'helper.json'))).toMatchObject({
+          allowScripts: false,
+          problem: expect.stringMatching(/^\/tmp is writable by others than root: the policy file is ignored/),
+        });
+        rmSync(inTmp, { recursive: true });
+      }
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
   it('finds a group id in the group file, and says what to do when the group is missing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'oc-group-'));
@@ -100,18 +173,20 @@ describe('the policy file and the group', () => {
     rmSync(dir, { recursive: true });
   });
   it('helper install refuses to make root run code that others than root can change', async () => {
-    const { codeProblem } = await import('../../src/helper/install.js');
+    const { APP_FIX, realCodeFs, rootOnlyProblem } = await import('../../src/helper/install.js');
     const dir = mkdtempSync(join(tmpdir(), 'oc-code-'));
+    const cli = [{ path: join(dir, 'cli.js'), fix: APP_FIX }];
     try {
       writeFileSync(join(dir, 'cli.js'), '');
       chmodSync(dir, 0o777); // a folder anyone can write into: anyone could swap the file
-      expect(codeProblem(join(dir, 'cli.js'))).toMatch(
-        /can be changed by others than root, and the helper runs as root/,
+      expect(rootOnlyProblem(cli, realCodeFs)).toMatch(
+        /can be changed by others than root .*, and the helper, which runs as root, loads .*cli\.js from inside it/,
       );
-      if (process.getuid?.() === 0) {
-        chmodSync(dir, 0o755);
-        expect(codeProblem(join(dir, 'cli.js'))).toBeUndefined(); // /tmp itself is sticky
-      }
+      chmodSync(dir, 0o755);
+      // A sticky world-writable folder above (/tmp) is not enough any more: anyone can add files there.
+      const tmp = realpathSync(tmpdir());
+      if (process.getuid?.() === 0 && statSync(tmp).mode & 0o1002)
+        expect(rootOnlyProblem(cli, realCodeFs)).toMatch(/sticky as \/tmp is/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
