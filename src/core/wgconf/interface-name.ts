@@ -9,8 +9,9 @@ export const INTERFACE_NAME = /^[a-zA-Z0-9_=+.-]{1,15}$/;
 export const DISPLAY_NAME_MAX = 64;
 
 export function isValidInterfaceName(name: string): boolean {
-  // Linux refuses "." and ".." as device names even though wg-quick's pattern lets them through.
-  return INTERFACE_NAME.test(name) && name !== '.' && name !== '..';
+  // Linux refuses "." and ".." as device names even though wg-quick's pattern lets them through; a name
+  // starting with '-' would be read as an option (wireguard-go takes `-f` for --foreground).
+  return INTERFACE_NAME.test(name) && name !== '.' && name !== '..' && !name.startsWith('-');
 }
 
 /** Why a display name is refused, or undefined. Printable text only, no path separators. */

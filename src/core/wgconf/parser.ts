@@ -1,8 +1,8 @@
 /**
  * Parser for the wg-quick configuration grammar: the keys wg(8) reads plus the ones wg-quick(8) adds.
  * Headers and keys are case-insensitive, CRLF and a UTF-8 BOM (or UTF-16 from Windows) are accepted,
- * `#` starts a comment except inside the values of the four script keys. Every problem is reported with
- * its line; nothing throws except `ConfigError` from `parseConfig`.
+ * `#` starts a comment everywhere, script values included (as wg-quick reads them). Every problem is
+ * reported with its line; nothing throws except `ConfigError` from `parseConfig`.
  */
 import { keyProblem } from './keys.js';
 import type {
@@ -123,11 +123,18 @@ export function checkConfigText(input: string | Uint8Array, options: CheckOption
     }
     const eq = line.indexOf('=');
     const hash = line.indexOf('#');
-    const keyPart = (eq < 0 ? line : line.slice(0, eq)).trim().toLowerCase();
-    // wg-quick keeps '#' inside script values (a shell command may contain one); elsewhere it is a comment.
-    const keepsHash = eq >= 0 && (hash < 0 || hash > eq) && scriptKeys.has(keyPart);
-    const stripped = (keepsHash || hash < 0 ? line : line.slice(0, hash)).trim();
+    // wg-quick (Debian 12's too: `stripped="${line%%\#*}"`) cuts every line at its first '#', script values
+    // included: `PostUp = echo a#b` runs `echo a`. So do we, and say so for a script, so that the hook
+    // shown for review is the hook that runs.
+    const stripped = (hash < 0 ? line : line.slice(0, hash)).trim();
     if (stripped === '') return;
+    const kept = eq >= 0 && hash > eq ? stripped.slice(stripped.indexOf('=') + 1).trim() : '';
+    if (kept && scriptKeys.has(line.slice(0, eq).trim().toLowerCase())) {
+      warnings.push({
+        line: lineNo,
+        message: `Everything from the \`#\` on is a comment, as wg-quick reads it: this hook runs \`${cut(kept)}\` only`,
+      });
+    }
 
     if (stripped.startsWith('[')) {
       const header = stripped.toLowerCase();

@@ -11,11 +11,33 @@ export function isDomainName(text: string): boolean {
   return DOMAIN.test(text);
 }
 
-/** Strict textual IP check: glibc's inet_pton (what wg uses) takes four-part dotted decimal without leading
- * zeros and IPv6 without a zone; ipaddr.js alone is more lenient (octal, short forms, zones). */
+const V4_PART = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const IPV4 = new RegExp(`^${V4_PART}(?:\\.${V4_PART}){3}$`);
+const HEX_GROUP = /^[0-9a-f]{1,4}$/i;
+
+/** glibc's inet_pton6: eight groups of 1 to 4 hex digits, one `::` standing for at least one zero group,
+ * the last two groups optionally a dotted IPv4 address (inet_pton4's rules), no zone. */
+function isIpv6(text: string): boolean {
+  const last = text.lastIndexOf(':');
+  if (last < 0) return false;
+  let t = text;
+  if (t.includes('.')) {
+    if (!IPV4.test(t.slice(last + 1))) return false;
+    t = `${t.slice(0, last + 1)}0:0`;
+  }
+  const halves = t.split('::');
+  const groups = (s: string) => (s === '' ? [] : s.split(':'));
+  if (halves.length > 2) return false;
+  const all = halves.length === 1 ? groups(t) : [...groups(halves[0]!), ...groups(halves[1]!)];
+  return (halves.length === 1 ? all.length === 8 : all.length <= 7) && all.every((g) => HEX_GROUP.test(g));
+}
+
+/** Strict textual IP check, as glibc's inet_pton (what wg uses) answers: four-part dotted decimal without
+ * leading zeros (in an IPv6 address's IPv4 part too), IPv6 without a zone; ipaddr.js alone is more lenient
+ * (octal, short forms, zones, `::01.2.3.4`). test/core/wgconf/ip-family.test.ts holds inet_pton's table. */
 export function ipFamily(text: string): 4 | 6 | undefined {
-  if (ipaddr.IPv4.isValidFourPartDecimal(text) && !/(^|\.)0\d/.test(text)) return 4;
-  if (text.includes(':') && !text.includes('%') && ipaddr.IPv6.isValid(text)) return 6;
+  if (IPV4.test(text)) return 4;
+  if (isIpv6(text)) return 6;
   return undefined;
 }
 

@@ -1,6 +1,5 @@
 /** Writes the typed model back to wg-quick text, one key per line in a canonical order. */
-import type { ScriptKey, WgConfig } from './model.js';
-import { SCRIPT_KEYS } from './model.js';
+import type { WgConfig } from './model.js';
 
 export interface WriteOptions {
   /** Script hooks are written only when the tunnel was explicitly allowed to run them. */
@@ -18,8 +17,8 @@ export function writeConfig(config: WgConfig, options: WriteOptions = FAITHFUL):
     const text = String(value);
     // The model is validated on parse; this guards models built in code from smuggling in extra lines.
     if (/[\r\n]/.test(text)) throw new Error(`${key} value contains a line break`);
-    if (text.includes('#') && !SCRIPT_KEYS.includes(key as ScriptKey))
-      throw new Error(`${key} value contains '#'`);
+    // wg-quick cuts every line at '#', script values too: a hook holding one would not run as shown.
+    if (text.includes('#')) throw new Error(`${key} value contains '#'`);
     out.push(`${key} = ${text}`);
   };
   const i = config.interface;

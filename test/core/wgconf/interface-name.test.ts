@@ -50,4 +50,12 @@ describe('interface names', () => {
     for (const n of ['', '.', '..', 'a b', 'x'.repeat(16), 'a/b', 'a;b'])
       expect(isValidInterfaceName(n)).toBe(false);
   });
+
+  it('rejects names starting with - (wireguard-go would read `-f` as its --foreground flag)', () => {
+    for (const n of ['-f', '-', '--help', '-wg0']) expect(isValidInterfaceName(n)).toBe(false);
+    for (const n of ['wg-0', 'a-', 'x.-', '_-f', '0-f']) expect(isValidInterfaceName(n)).toBe(true);
+    for (const display of ['-f', '--foreground', '- x', '-'])
+      expect(deriveInterfaceName(display).startsWith('-')).toBe(false);
+    expect(isValidInterfaceName(deriveInterfaceName('-f', new Set(['f'])))).toBe(true);
+  });
 });

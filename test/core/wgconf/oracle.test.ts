@@ -4,7 +4,7 @@
  * real `wg-quick up` — all inside a throwaway namespace.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -172,6 +172,31 @@ describe.skipIf(skip)('verdicts agree with the real tools', () => {
     expect(realVerdict(text, false).ok).toBe(false);
     const ours = realVerdict(writeForWgQuick(parseConfig(input), false), false);
     expect(ours, ours.why.slice(-400)).toMatchObject({ ok: true });
+  });
+
+  it('a hook with a # runs what we show: wg-quick cuts the line there, and so do we', () => {
+    const ran = join(dir, 'hash-hook');
+    const text = `${I}Address = 10.44.9.2/24\nPostUp = touch ${ran}#b\n`;
+    const report = checkConfigText(text);
+    expect(report.scripts.map((s) => s.command)).toEqual([`touch ${ran}`]);
+    // (The path in the message is cut as a possible key would be: a run of 20 base64-ish characters.)
+    expect(report.warnings).toMatchObject([
+      {
+        line: 4,
+        message: expect.stringMatching(/^Everything from the `#` on is a comment.*runs `touch .*` only$/),
+      },
+    ]);
+    // The user's file and the one we write from what we show, each run by the real wg-quick.
+    for (const conf of [text, writeForWgQuick(parseConfig(text), true)]) {
+      rmSync(ran, { force: true });
+      const file = join(dir, `${WGQ}.conf`);
+      writeFileSync(file, conf, { mode: 0o600 });
+      const up = ns.run('wg-quick', ['up', file]);
+      expect(up.status, up.stderr).toBe(0);
+      expect(ns.run('wg-quick', ['down', file]).status).toBe(0);
+      expect(existsSync(ran)).toBe(true);
+      expect(existsSync(`${ran}#b`)).toBe(false);
+    }
   });
 
   it('a file with a script hook runs nothing once we write it for wg-quick', () => {

@@ -64,10 +64,34 @@ describe('grammar: what wg-quick accepts', () => {
     expect(parseConfig(be)).toEqual(parseConfig(good));
   });
 
-  it('drops comments, but keeps # inside script values', () => {
-    const c = parseConfig(`# top\n[Interface] # iface\nPrivateKey = ${PRIV} # mine\nPostUp = echo a#b # c\n`);
+  it('drops comments, in script values too, as wg-quick does, and says what the hook runs', () => {
+    const text = `# top\n[Interface] # iface\nPrivateKey = ${PRIV} # mine\nPostUp = echo a#b # c\nPreDown = echo d\n`;
+    const c = parseConfig(text);
     expect(c.interface.privateKey).toBe(PRIV);
-    expect(c.interface.scripts).toEqual([{ key: 'PostUp', command: 'echo a#b # c' }]);
+    // Debian 12's wg-quick: `stripped="${line%%\#*}"`, so this hook runs `echo a`.
+    expect(c.interface.scripts).toEqual([
+      { key: 'PostUp', command: 'echo a' },
+      { key: 'PreDown', command: 'echo d' },
+    ]);
+    const r = checkConfigText(text);
+    expect(r.scripts.map((s) => [s.line, s.command])).toEqual([
+      [4, 'echo a'],
+      [5, 'echo d'],
+    ]);
+    expect(r.warnings).toEqual([
+      {
+        line: 4,
+        message:
+          'Everything from the `#` on is a comment, as wg-quick reads it: this hook runs `echo a` only',
+      },
+    ]);
+    // A hook that is all comment has no value; a comment after another key is no news.
+    expect(checkConfigText(`[Interface]\nPrivateKey = ${PRIV}\nPostUp = #x\n`).errors).toEqual([
+      { line: 3, message: '`PostUp` has no value' },
+    ]);
+    expect(checkConfigText(`[Interface]\nPrivateKey = ${PRIV} # mine\nMTU = 1420 # x\n`).warnings).toEqual(
+      [],
+    );
   });
 
   it('reports script hooks with their lines', () => {
