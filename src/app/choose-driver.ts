@@ -1,10 +1,13 @@
 /**
  * How this process brings tunnels up, in order of preference: through the privileged helper when it is
  * reachable (no prompt, handshakes visible); directly when we are root; otherwise by asking for
- * administrator rights per action (sudo-prompt), with a hint that installing the helper ends the prompts.
+ * administrator rights per action, with a hint that installing the helper ends the prompts: on Linux
+ * through pkexec run directly, the config text on its stdin (see pkexec-wg-quick.ts for why not
+ * sudo-prompt there), elsewhere through sudo-prompt.
  */
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
+import { pkexecConfigRunner } from '../core/tunnels/pkexec-wg-quick.js';
 import { adapterFor } from '../core/tunnels/platform-adapters.js';
 import { directRunner, elevatedRunner, isRoot, type ElevateFn } from '../core/tunnels/runner.js';
 import { findTools } from '../core/tunnels/tool-paths.js';
@@ -58,8 +61,10 @@ export async function chooseDriver(o: ChooseOptions): Promise<DriverChoice> {
     platform === 'win32'
       ? undefined
       : 'Each connect asks for administrator rights: `overlay-connect helper install` asks once and ends that';
+  // Linux: root must read nothing the user can write, so it gets the config's text, not a path.
+  const configRunner = platform === 'linux' ? pkexecConfigRunner(base.adapter) : undefined;
   return {
-    driver: new WgQuickDriver({ ...base, runner: elevatedRunner(o.elevate, { platform }) }),
+    driver: new WgQuickDriver({ ...base, runner: elevatedRunner(o.elevate, { platform }), configRunner }),
     via: 'elevation',
     hint,
   };

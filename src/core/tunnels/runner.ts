@@ -1,7 +1,9 @@
 /**
  * Runs the commands of the tunnel service: directly when we are already root (no shell involved), or
  * elevated through sudo-prompt (pkexec / the macOS dialog / UAC) with a shell string made only by
- * `toShellString`.
+ * `toShellString`. On Linux, wg-quick up/down do not come here when elevated: pkexec-wg-quick.ts runs
+ * pkexec itself, with an argument vector (no shell of the user's expands anything) and the config text on
+ * pkexec's stdin, so that root reads no file the user can write.
  */
 import { execFile } from 'node:child_process';
 import { UserError } from '../errors.js';

@@ -2,7 +2,8 @@
  * Runs wg-quick itself. For every interface that is up, the run folder holds the file wg-quick was given
  * (`<iface>.conf`, 0600) and a small record (`<iface>.json`) saying which namespace it lives in; both are
  * removed when it goes down. Those records are how a restarted process adopts what is already up. The
- * privileged helper uses this same driver, with a root-owned run folder under /run.
+ * privileged helper uses this same driver, with a root-owned run folder under /run. With a `configRunner`
+ * (Linux elevation) wg-quick gets the config's text instead, and the run folder holds only the records.
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -24,7 +25,8 @@ import { checkConfigText } from '../wgconf/parser.js';
 import { inNetns, NETNS_NAME } from './command-line.js';
 import { findWireguardGo, isWireguardGoFor, parseNetDev, readNetDev, type Counters } from './link-stats.js';
 import type { PlatformAdapter } from './platform-adapters.js';
-import type { CommandRunner } from './runner.js';
+import type { ConfigRunner } from './pkexec-wg-quick.js';
+import type { CommandRunner, RunResult } from './runner.js';
 import { installHint, type ToolPaths } from './tool-paths.js';
 import type { LinksOptions, LinkState, TunnelDriver, UpRequest } from './tunnel-driver.js';
 import { parseWgDump, summarizePeers, type PeerLive } from './wg-dump.js';
@@ -36,6 +38,9 @@ export interface WgQuickDriverOptions {
   tools: ToolPaths;
   /** Runs up/down: directly as root, elevated otherwise. */
   runner: CommandRunner;
+  /** Given, runs up/down instead of `runner`, with the config's text: no `<iface>.conf` is written here
+   * (Linux elevation: root reads nothing the user can write). */
+  configRunner?: ConfigRunner;
   /** Runs read-only privileged queries (`wg show`). Only given when that needs no prompt. */
   queryRunner?: CommandRunner;
   /** Whether the kernel has WireGuard (else wg-quick must use wireguard-go). */
@@ -120,10 +125,14 @@ export class WgQuickDriver implements TunnelDriver {
     const record: RunRecord = { interface: iface, netns, userspace, phase: 'starting', at: this.now() };
     this.claimRecord(record);
     try {
-      writePrivateFile(this.confPath(iface), req.config, { durable: false });
-      const res = await this.o.runner(
-        this.o.adapter.up({ configPath: this.confPath(iface), iface, netns: netns ?? undefined, userspace }),
-      );
+      const upReq = { iface, netns: netns ?? undefined, userspace };
+      let res: RunResult;
+      if (this.o.configRunner) {
+        res = await this.o.configRunner({ action: 'up', ...upReq, config: req.config });
+      } else {
+        writePrivateFile(this.confPath(iface), req.config, { durable: false });
+        res = await this.o.runner(this.o.adapter.up({ configPath: this.confPath(iface), ...upReq }));
+      }
       if (res.code !== 0) throw new TunnelOperationError(explainFailure(res.stderr, iface));
       this.writeRecord({ ...record, phase: 'up' });
       this.observed.delete(iface); // the wireguard-go pid is found by the first look at the counters
@@ -133,23 +142,25 @@ export class WgQuickDriver implements TunnelDriver {
     }
   }
 
-  /** `restore` gives the config back if its file was removed meanwhile (wg-quick down reads it). */
+  /** `restore` gives the config back if its file was removed meanwhile (wg-quick down reads it); with a
+   * `configRunner` it is always what wg-quick gets. */
   async down(iface: string, restore?: () => Promise<string>): Promise<void> {
     const record = this.readRecords().find((r) => r.interface === iface);
     if (!record) return;
-    const path = this.confPath(iface);
-    if (!existsSync(path)) {
-      if (!restore) throw new TunnelOperationError(`the file wg-quick needs to take ${iface} down is gone`);
-      writePrivateFile(path, await restore(), { durable: false });
+    const req = { iface, netns: record.netns ?? undefined, userspace: record.userspace };
+    let res: RunResult;
+    if (this.o.configRunner) {
+      if (!restore)
+        throw new TunnelOperationError(`the config wg-quick needs to take ${iface} down is not known`);
+      res = await this.o.configRunner({ action: 'down', ...req, config: await restore() });
+    } else {
+      const path = this.confPath(iface);
+      if (!existsSync(path)) {
+        if (!restore) throw new TunnelOperationError(`the file wg-quick needs to take ${iface} down is gone`);
+        writePrivateFile(path, await restore(), { durable: false });
+      }
+      res = await this.o.runner(this.o.adapter.down({ configPath: path, ...req }));
     }
-    const res = await this.o.runner(
-      this.o.adapter.down({
-        configPath: path,
-        iface,
-        netns: record.netns ?? undefined,
-        userspace: record.userspace,
-      }),
-    );
     if (res.code !== 0 && this.countersIn(record) !== undefined)
       throw new TunnelOperationError(explainFailure(res.stderr, iface));
     this.removeRunFiles(iface);
