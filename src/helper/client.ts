@@ -4,9 +4,22 @@
  */
 import { createConnection, type Socket } from 'node:net';
 import { UserError } from '../core/errors.js';
-import type { LinksOptions, LinkState, TunnelDriver, UpRequest } from '../core/tunnels/tunnel-driver.js';
+import {
+  InterfaceInUseError,
+  RouteConflictError,
+  type LinksOptions,
+  type LinkState,
+  type TunnelDriver,
+  type UpRequest,
+} from '../core/tunnels/tunnel-driver.js';
 import { TunnelOperationError } from '../core/tunnels/wg-quick-driver.js';
-import { PROTOCOL_VERSION, type LinksEvent, type Reply, type VersionInfo } from './protocol.js';
+import {
+  PROTOCOL_VERSION,
+  type LinksEvent,
+  type Reply,
+  type UpResult,
+  type VersionInfo,
+} from './protocol.js';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
@@ -48,10 +61,10 @@ export class HelperClient {
     });
   }
 
-  request(op: 'up', fields: { iface: string; config: string }): Promise<unknown>;
+  request(op: 'up', fields: { iface: string; config: string; conflicts?: string[] }): Promise<unknown>;
   request(op: 'down', fields: { iface: string }): Promise<unknown>;
   request(op: 'status' | 'version' | 'subscribe'): Promise<unknown>;
-  request(op: string, fields: Record<string, string> = {}): Promise<unknown> {
+  request(op: string, fields: Record<string, unknown> = {}): Promise<unknown> {
     if (this.closedError) return Promise.reject(this.closedError);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -98,10 +111,7 @@ export class HelperClient {
       if (!p) continue;
       this.pending.delete(message.id!);
       if (message.ok) p.resolve(message.result);
-      else
-        p.reject(
-          message.code === 'failed' ? new TunnelOperationError(message.error) : new UserError(message.error),
-        );
+      else p.reject(replyError(message));
     }
     if (this.pending.size === 0 && this.eventListeners.size === 0) this.socket.unref();
   }
@@ -113,17 +123,39 @@ export class HelperClient {
   }
 }
 
+/** The helper's refusal as the error the tunnel service knows. */
+function replyError(reply: Extract<Reply, { ok: false }>): Error {
+  switch (reply.code) {
+    case 'failed':
+      return new TunnelOperationError(reply.error);
+    case 'conflict':
+      return reply.iface ? new RouteConflictError(reply.iface) : new UserError(reply.error);
+    case 'in-use': {
+      const iface = /^(\S+) is in use/.exec(reply.error)?.[1];
+      return iface ? new InterfaceInUseError(iface) : new UserError(reply.error);
+    }
+    default:
+      return new UserError(reply.error);
+  }
+}
+
 export class HelperDriver implements TunnelDriver {
   readonly handshakeKnown = true;
 
   constructor(private readonly client: HelperClient) {}
 
-  async up(req: UpRequest): Promise<void> {
+  async up(req: UpRequest): Promise<Map<string, LinkState>> {
     if (req.netns !== null)
       throw new UserError(
         '--netns cannot be used through the helper: the helper decides the namespace (`helper run --netns`)',
       );
-    await this.client.request('up', { iface: req.iface, config: req.config });
+    // One round trip: the overlap check goes along, and the reply carries the links right after.
+    const result = (await this.client.request('up', {
+      iface: req.iface,
+      config: req.config,
+      ...(req.conflicts?.length ? { conflicts: req.conflicts } : {}),
+    })) as UpResult;
+    return new Map(result.links.map((l) => [l.iface, l]));
   }
 
   async down(iface: string): Promise<void> {

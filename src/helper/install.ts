@@ -234,6 +234,10 @@ export function helperCodeItems(binPath: string, node: string, fs: CodeFs = real
     }
     for (const name of bundleImports(source)) visit(name, dirname(fs.realpath(file)));
   }
+  // And every production dependency of the app, whether or not the bundles' text names it: a bundle may
+  // load one in a way no text search sees (the native peercred addon goes through createRequire, which
+  // esbuild renames), and a package root never loads costs nothing to check.
+  for (const dep of packageDeps(app, fs)) visit(dep, app);
   for (const dir of packages) items.push({ path: dir, fix: APP_FIX, tree: true });
   return items;
 }

@@ -11,7 +11,7 @@ export function rootOnlyProblem(
   leaf: 'file' | 'dir' | 'any' = 'any',
   lstat: (p: string) => Stats = lstatSync,
 ): string | undefined {
-  for (let p = path; ; ) {
+  for (let p = path; ;) {
     const st = lstat(p);
     if (st.uid !== 0) return `${p} is not owned by root`;
     if (st.mode & 0o022) return `${p} is writable by others than root`;

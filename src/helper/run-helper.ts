@@ -1,6 +1,6 @@
 /** Starts the helper in the foreground (`overlay-connect helper run`, or the packaged app's helper mode). */
-import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { ensurePrivateDir } from '../core/store/private-files.js';
 import { NETNS_NAME } from '../core/tunnels/command-line.js';
@@ -9,6 +9,7 @@ import { directRunner, isRoot } from '../core/tunnels/runner.js';
 import { findTools } from '../core/tunnels/tool-paths.js';
 import { WgQuickDriver } from '../core/tunnels/wg-quick-driver.js';
 import { defaultSocketPath, HELPER_GROUP, POLICY_PATH } from './protocol.js';
+import { rootOnlyProblem } from './root-paths.js';
 import { HelperServer } from './server.js';
 
 export interface RunHelperOptions {
@@ -45,9 +46,16 @@ export async function startHelper(o: RunHelperOptions): Promise<HelperServer> {
   const socketPath = o.socketPath ?? defaultSocketPath();
   const gid = groupId(o.group ?? HELPER_GROUP);
   const runDir = o.runDir ?? join(socketPath, '..', 'tunnels');
+  // The socket's folder first, 0755: members must reach the socket in it. Made by the run folder's
+  // recursive mkdir instead, it would be 0700 and every member would get EACCES.
+  const socketDir = dirname(socketPath);
+  if (!existsSync(socketDir)) {
+    mkdirSync(socketDir, { recursive: true, mode: 0o755 });
+    chmodSync(socketDir, 0o755);
+  }
   ensurePrivateDir(runDir);
-  if (statSync(runDir).uid !== 0)
-    throw new UserError(`${runDir} is not owned by root: the helper keeps nothing where others can write`);
+  const problem = rootOnlyProblem(runDir, 'dir');
+  if (problem) throw new UserError(`${problem}: the helper keeps nothing where others can write`);
   const tools = findTools();
   const adapter = process.platform === 'darwin' ? macAdapter(tools) : linuxAdapter(tools);
   const driver = new WgQuickDriver({

@@ -4,16 +4,33 @@
  * parser, applies the root-owned policy, writes the file wg-quick reads into a root-owned 0700 folder and
  * runs wg-quick as an argument vector (no shell). It acts only on interfaces it brought up; their records
  * live under /run, so tunnels outlive the helper and a restarted helper adopts them.
+ *
+ * It knows who asks: the kernel's record of each connection's uid (peer.ts). A tunnel belongs to the uid
+ * that brought it up; only that uid (or root) sees it, takes it down or brings it up again, and every
+ * action is logged with the uid. Connections, subscriptions and tunnels are limited per uid, so one member
+ * cannot lock the others out.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { UserError } from '../core/errors.js';
 import { KeyedMutex } from '../core/tunnels/keyed-mutex.js';
-import type { LinkState } from '../core/tunnels/tunnel-driver.js';
+import { InterfaceInUseError, RouteConflictError, type LinkState } from '../core/tunnels/tunnel-driver.js';
 import { TunnelOperationError, type WgQuickDriver } from '../core/tunnels/wg-quick-driver.js';
 import { checkConfigText } from '../core/wgconf/parser.js';
 import { writeForWgQuick } from '../core/wgconf/writer.js';
+import { peerOf, type Peer } from './peer.js';
 import { readPolicy } from './policy.js';
+import { rootOnlyProblem } from './root-paths.js';
 import {
   encode,
   MAX_REQUEST_BYTES,
@@ -23,6 +40,7 @@ import {
   type LinksEvent,
   type Reply,
   type Request,
+  type UpResult,
   type VersionInfo,
 } from './protocol.js';
 
@@ -42,17 +60,21 @@ export interface HelperServerOptions {
   watchMs?: number;
 }
 
-const MAX_CLIENTS = 64;
+/** Connections in all, and per uid: one member's connections cannot fill the helper. */
+export const MAX_CLIENTS = 256;
+export const MAX_CONNECTIONS_PER_UID = 16;
+/** Subscriptions per uid (each costs a re-read every watchMs while it lasts). */
+export const MAX_SUBSCRIPTIONS_PER_UID = 4;
 /** A client that does not read its replies is dropped before it can make the helper buffer without end. */
 const MAX_UNREAD_BYTES = 1 << 20;
 
 export class HelperServer {
   private server?: Server;
-  private readonly clients = new Set<Socket>();
+  private readonly clients = new Map<Socket, Peer>();
   private readonly subscribers = new Set<Socket>();
+  private readonly lastEvents = new Map<Socket, string>();
   private readonly mutex = new KeyedMutex();
   private watchTimer?: NodeJS.Timeout;
-  private lastEvent = '';
 
   constructor(private readonly o: HelperServerOptions) {}
 
@@ -61,25 +83,34 @@ export class HelperServer {
       return this.listenOn({ fd: 3 }, 'the socket systemd opened');
     const { socketPath } = this.o;
     const dir = dirname(socketPath);
+    const root = process.getuid?.() === 0; // root in real use (startHelper insists); a protocol test may not be
     if (!existsSync(dir)) {
       mkdirSync(dir, { recursive: true, mode: 0o755 });
       chmodSync(dir, 0o755);
     }
+    // A folder anyone else can write (or that is not root's) lets them swap names under root's feet.
+    const problem = root ? rootOnlyProblem(dir, 'dir') : undefined;
+    if (problem)
+      throw new UserError(`${problem}: the helper's socket must be in a folder only root can change`);
     if (existsSync(socketPath)) {
       if (await answers(socketPath)) throw new Error(`Another helper is already listening on ${socketPath}`);
       if (!lstatSync(socketPath).isSocket()) throw new Error(`${socketPath} exists and is not a socket`);
-      rmSync(socketPath);
     }
-    // The socket is created 0660 at bind time (umask), so it is never open to others, even for an instant.
+    // Bound inside a fresh 0700 folder, given its group and mode there (no one else can reach that path), then
+    // renamed into place: nothing is ever chowned by a path another process could have swapped. The umask
+    // makes it 0660 from its first instant as well.
+    const staging = mkdtempSync(join(dir, `.${basename(socketPath)}-`));
+    const staged = join(staging, 'socket');
     const oldUmask = process.umask(0o117);
     try {
-      await this.listenOn(socketPath, socketPath);
+      await this.listenOn(staged, socketPath);
+      if (root) chownSync(staged, 0, this.o.gid ?? 0);
+      chmodSync(staged, this.o.gid === undefined ? 0o600 : 0o660);
+      renameSync(staged, socketPath);
     } finally {
       process.umask(oldUmask);
+      rmSync(staging, { recursive: true, force: true });
     }
-    // Root in real use (startHelper insists); a test of the protocol may run it as anyone.
-    if (process.getuid?.() === 0) chownSync(socketPath, 0, this.o.gid ?? 0);
-    chmodSync(socketPath, this.o.gid === undefined ? 0o600 : 0o660);
   }
 
   private async listenOn(target: string | { fd: number }, label: string): Promise<void> {
@@ -95,25 +126,22 @@ export class HelperServer {
 
   async close(): Promise<void> {
     if (this.watchTimer) clearInterval(this.watchTimer);
-    for (const c of this.clients) c.destroy();
+    for (const c of this.clients.keys()) c.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     if (!process.env.LISTEN_FDS) rmSync(this.o.socketPath, { force: true });
   }
 
   private accept(socket: Socket): void {
-    if (this.clients.size >= MAX_CLIENTS) {
-      socket.end(
-        encode({
-          v: 1,
-          id: null,
-          ok: false,
-          code: 'busy',
-          error: 'Too many clients connected to the helper',
-        }),
-      );
-      return;
-    }
-    this.clients.add(socket);
+    const peer = peerOf(socket);
+    if (!peer) return void socket.destroy(); // who asks is unknown: nothing is answered
+    const refuse = (error: string): void => {
+      socket.end(encode({ v: 1, id: null, ok: false, code: 'limit', error }));
+    };
+    if (this.clients.size >= MAX_CLIENTS)
+      return refuse(`The helper serves at most ${MAX_CLIENTS} connections at once`);
+    if (this.countOf(peer.uid, this.clients.keys()) >= MAX_CONNECTIONS_PER_UID)
+      return refuse(`The helper serves at most ${MAX_CONNECTIONS_PER_UID} connections per user at once`);
+    this.clients.set(socket, peer);
     let buffer = '';
     let busy = false;
     const idle = () => socket.setTimeout(this.subscribers.has(socket) ? 0 : (this.o.idleMs ?? 10_000));
@@ -125,6 +153,7 @@ export class HelperServer {
       this.clients.delete(socket);
       this.unsubscribe(socket);
     });
+
     // Requests of one connection are answered one at a time and in order; the socket is paused meanwhile,
     // so a burst waits in the kernel instead of in our memory.
     const drain = async () => {
@@ -180,19 +209,41 @@ export class HelperServer {
       const p = e as ProtocolError;
       return { v: 1, id: p.id ?? null, ok: false, code: p.code ?? 'bad-request', error: p.message };
     }
+    const uid = this.clients.get(socket)!.uid;
     try {
-      return { v: 1, id: request.id, ok: true, result: await this.perform(socket, request) };
+      return { v: 1, id: request.id, ok: true, result: await this.perform(socket, uid, request) };
     } catch (e) {
       const code =
-        e instanceof ProtocolError ? e.code : e instanceof TunnelOperationError ? 'failed' : 'refused';
+        e instanceof ProtocolError
+          ? e.code
+          : e instanceof TunnelOperationError
+            ? 'failed'
+            : e instanceof InterfaceInUseError
+              ? 'in-use'
+              : e instanceof RouteConflictError
+                ? 'conflict'
+                : 'refused';
       const message = (e as Error).message;
       if (request.op === 'up' || request.op === 'down')
-        this.o.log(`${request.op} ${request.iface}: ${message}`);
-      return { v: 1, id: request.id, ok: false, code, error: message };
+        this.o.log(`uid ${uid}: ${request.op} ${request.iface}: ${message}`);
+      const iface = e instanceof RouteConflictError ? e.iface : undefined;
+      return { v: 1, id: request.id, ok: false, code, error: message, ...(iface ? { iface } : {}) };
     }
   }
 
-  private async perform(socket: Socket, r: Request): Promise<unknown> {
+  private countOf(uid: number, sockets: Iterable<Socket>): number {
+    let n = 0;
+    for (const s of sockets) if (this.clients.get(s)?.uid === uid) n++;
+    return n;
+  }
+
+  /** The links `uid` may see: its own (root sees all). */
+  private async linksOf(uid: number, skipHandshakes = false): Promise<LinkState[]> {
+    const all = [...(await this.o.driver.links({ skipHandshakes })).values()];
+    return uid === 0 ? all : all.filter((l) => l.owner === uid);
+  }
+
+  private async perform(socket: Socket, uid: number, r: Request): Promise<unknown> {
     switch (r.op) {
       case 'version':
         return {
@@ -201,29 +252,52 @@ export class HelperServer {
           netns: this.o.netns,
         } satisfies VersionInfo;
       case 'status':
-        return { links: [...(await this.o.driver.links()).values()] };
+        return { links: await this.linksOf(uid) };
       case 'subscribe':
-        this.subscribers.add(socket);
+        if (!this.subscribers.has(socket)) {
+          if (this.countOf(uid, this.subscribers) >= MAX_SUBSCRIPTIONS_PER_UID)
+            throw new ProtocolError(
+              'limit',
+              `The helper takes at most ${MAX_SUBSCRIPTIONS_PER_UID} subscriptions per user at once`,
+            );
+          this.subscribers.add(socket);
+        }
         socket.setTimeout(0);
         this.watch();
-        return { links: [...(await this.o.driver.links({ skipHandshakes: true })).values()] };
+        return { links: await this.linksOf(uid, true) };
       case 'up':
         return this.mutex.run(r.iface, async () => {
-          await this.o.driver.up({ iface: r.iface, config: this.vet(r.config), netns: this.o.netns });
-          this.o.log(`up ${r.iface}`);
+          const config = this.vet(r.config);
+          const { maxTunnelsPerUser } = readPolicy(this.o.policyPath);
+          const links = await this.o.driver.links({ skipHandshakes: true });
+          const mine = [...links.values()].filter((l) => l.owner === uid && l.iface !== r.iface);
+          if (mine.length >= maxTunnelsPerUser)
+            throw new ProtocolError(
+              'limit',
+              `The helper keeps at most ${maxTunnelsPerUser} tunnels up per user (maxTunnelsPerUser in ${this.o.policyPath})`,
+            );
+          await this.o.driver.up({
+            iface: r.iface,
+            config,
+            netns: this.o.netns,
+            owner: uid,
+            conflicts: r.conflicts ?? [],
+          });
+          this.o.log(`uid ${uid}: up ${r.iface}`);
           void this.notify();
-          return { iface: r.iface };
+          return { iface: r.iface, links: await this.linksOf(uid, true) } satisfies UpResult;
         });
       case 'down':
         return this.mutex.run(r.iface, async () => {
-          if (!(await this.o.driver.links({ skipHandshakes: true })).has(r.iface)) {
+          const link = (await this.o.driver.links({ skipHandshakes: true })).get(r.iface);
+          if (!link || (uid !== 0 && link.owner !== uid)) {
             throw new ProtocolError(
               'refused',
-              `${r.iface} was not brought up by this helper: it is left alone`,
+              `${r.iface} is not a tunnel of yours brought up by this helper: it is left alone`,
             );
           }
           await this.o.driver.down(r.iface);
-          this.o.log(`down ${r.iface}`);
+          this.o.log(`uid ${uid}: down ${r.iface}`);
           void this.notify();
           return { iface: r.iface };
         });
@@ -257,6 +331,7 @@ export class HelperServer {
 
   private unsubscribe(socket: Socket): void {
     this.subscribers.delete(socket);
+    this.lastEvents.delete(socket);
     if (this.subscribers.size === 0 && this.watchTimer) {
       clearInterval(this.watchTimer);
       this.watchTimer = undefined;
@@ -271,14 +346,19 @@ export class HelperServer {
     this.watchTimer.unref();
   }
 
+  /** Each subscriber hears of its own uid's links only, and only when they changed. */
   private async notify(): Promise<void> {
     if (this.subscribers.size === 0) return;
-    const links: LinkState[] = [...(await this.o.driver.links()).values()];
-    const event: LinksEvent = { v: 1, event: 'links', links };
-    const text = JSON.stringify(links);
-    if (text === this.lastEvent) return;
-    this.lastEvent = text;
-    for (const s of this.subscribers) this.send(s, event);
+    const all: LinkState[] = [...(await this.o.driver.links()).values()];
+    for (const s of this.subscribers) {
+      const uid = this.clients.get(s)?.uid;
+      if (uid === undefined) continue;
+      const links = uid === 0 ? all : all.filter((l) => l.owner === uid);
+      const text = JSON.stringify(links);
+      if (text === this.lastEvents.get(s)) continue;
+      this.lastEvents.set(s, text);
+      this.send(s, { v: 1, event: 'links', links } satisfies LinksEvent);
+    }
   }
 }
 

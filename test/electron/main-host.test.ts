@@ -13,6 +13,7 @@ import { Netns, netnsUnavailable } from '../support/netns.js';
 import { startHelperProcess, type HelperProcess } from '../support/helper-process.js';
 import { bootHost, ownWindow as ownWindowOf, until, type Fake } from '../support/electron-host.js';
 import { gate } from '../support/gate.js';
+import { rootOnlyTempDir } from '../support/root-dir.js';
 
 let fake: Fake;
 let dir: string;
@@ -199,7 +200,7 @@ describe.skipIf(noNetns)('the Electron host with a real tunnel (through the help
   const name = `eh${process.pid % 1e5}`;
 
   beforeAll(async () => {
-    hdir = mkdtempSync(join(tmpdir(), 'oc-host-helper-'));
+    hdir = rootOnlyTempDir('oc-host-helper-');
     // One user-data folder for both tests: the second starts where the first left the tunnel.
     dir = mkdtempSync(join(tmpdir(), 'oc-host-'));
     ns = new Netns('ehost');

@@ -4,9 +4,8 @@
  * The server is the real one over a real Unix socket; its wg-quick runner refuses to run anything (these
  * tests are about the protocol; real tunnels through the helper are in helper-real.test.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { WgQuickDriver } from '../../src/core/tunnels/wg-quick-driver.js';
 import { HelperClient } from '../../src/helper/client.js';
 import { MAX_REQUEST_BYTES, parseRequest, ProtocolError } from '../../src/helper/protocol.js';
 import { HelperServer } from '../../src/helper/server.js';
+import { rootOnlyTempDir } from '../support/root-dir.js';
 
 const tools = {
   wgQuick: '/usr/bin/wg-quick',
@@ -108,7 +108,7 @@ describe('the helper server under hostile clients', () => {
   const ran: CommandLine[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'oc-helper-proto-'));
+    dir = rootOnlyTempDir('oc-helper-proto-');
     sock = join(dir, 'helper.sock');
     const driver = new WgQuickDriver({
       runDir: join(dir, 'run'),
@@ -152,7 +152,7 @@ describe('the helper server under hostile clients', () => {
       id: 9,
       ok: false,
       code: 'refused',
-      error: 'eth0 was not brought up by this helper: it is left alone',
+      error: 'eth0 is not a tunnel of yours brought up by this helper: it is left alone',
     });
     expect(
       await c.ask('{"v":1,"id":10,"op":"up","iface":"wg0","config":"[Interface]\\nPrivateKey = nope\\n"}'),

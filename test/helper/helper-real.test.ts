@@ -10,7 +10,6 @@ import {
   chownSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   realpathSync,
@@ -18,10 +17,17 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  commandWords,
+  ELEVATED_SCRIPT,
+  SCRIPT_NAME,
+  sha256Hex,
+} from '../../src/core/tunnels/pkexec-wg-quick.js';
+import { linuxAdapter } from '../../src/core/tunnels/platform-adapters.js';
+import { findTools } from '../../src/core/tunnels/tool-paths.js';
 import { generateKeyPair } from '../../src/core/wgconf/keys.js';
 import { HelperClient } from '../../src/helper/client.js';
 import type { LinksEvent } from '../../src/helper/protocol.js';
@@ -32,6 +38,7 @@ import { Privilege, privilegeUnavailable, waitFor } from '../support/privilege.j
 import { CHROMIUM_ARGS, CHROMIUM, chromiumMissing } from '../support/ui-host.js';
 import { gate } from '../support/gate.js';
 import { stageApp, type StagedApp } from '../support/staged-app.js';
+import { rootOnlyTempDir } from '../support/root-dir.js';
 
 const skip = gate(
   'helper and elevation tests as an ordinary user',
@@ -105,8 +112,8 @@ describe.skipIf(skip)('an ordinary user connects through the helper and through 
 
   beforeAll(async () => {
     app = stageApp();
-    dir = mkdtempSync(join(tmpdir(), 'oc-helper-'));
-    chmodSync(dir, 0o755);
+    // The helper's socket, run folder and policy live here: root's folder, as the helper insists.
+    dir = rootOnlyTempDir('oc-helper-');
     priv.group(group);
     priv.user(user, [group]);
     priv.user(outsider);
@@ -308,9 +315,11 @@ describe.skipIf(skip)('an ordinary user connects through the helper and through 
     90_000,
   );
 
-  describe('without a helper: the real pkexec through sudo-prompt', () => {
+  describe('without a helper: the real pkexec, the config on its stdin', () => {
     const upElevated = () =>
       as(user, ['tunnel', 'up', name, '--netns', lapNs.name], { OVERLAY_CONNECT_HELPER: '' });
+    /** The folders root's script makes for wg-quick's file (none may be left behind). */
+    const rootFolders = () => readdirSync('/run').filter((f) => f.startsWith('overlay-connect.'));
 
     it('polkit says NO: a clear refusal and nothing changed', async () => {
       priv.rule(user, 'NO');
@@ -335,11 +344,16 @@ describe.skipIf(skip)('an ordinary user connects through the helper and through 
     it('polkit says YES: wg-quick runs as root in the namespace, the ping crosses, down works', async () => {
       priv.rule(user, 'YES');
       await priv.ruleTakes(user, 'YES');
+      const folders = rootFolders();
       const up = upElevated();
       expect(up.code, up.stderr).toBe(0);
       expect(up.stderr).toMatch(/helper install/); // the hint that ends the prompts
       expect(ifaceUp()).toBe(true);
       expect(ping()).toBe(true);
+      // Root read the config from pkexec's stdin: the user's run folder has the record, not the file.
+      expect(existsSync(join(dir, user, 'run', `${name}.json`))).toBe(true);
+      expect(existsSync(join(dir, user, 'run', `${name}.conf`))).toBe(false);
+      expect(rootFolders()).toEqual(folders);
       const status = JSON.parse(
         as(user, ['tunnel', 'status', name, '--json'], { OVERLAY_CONNECT_HELPER: '' }).stdout,
       )[0];
@@ -347,7 +361,123 @@ describe.skipIf(skip)('an ordinary user connects through the helper and through 
       const down = as(user, ['tunnel', 'down', name], { OVERLAY_CONNECT_HELPER: '' });
       expect(down.code, down.stderr).toBe(0);
       expect(ifaceUp()).toBe(false);
+      expect(rootFolders()).toEqual(folders);
     }, 90_000);
+
+    describe('root reads nothing the user can write', () => {
+      const hooked = `ek${tag}`;
+      const hookRan = () => existsSync(join(dir, 'elevated-hook-ran'));
+      const hookLink = () => lapNs.run('ip', ['link', 'show', 'dev', hooked]).status === 0;
+      const k = generateKeyPair();
+      const vetted = `[Interface]\nPrivateKey = ${k.privateKey}\nAddress = 10.93.0.2/24\n\n[Peer]\nPublicKey = ${peerKeys.publicKey}\nAllowedIPs = 10.93.0.0/24\n`;
+      /** The same with hooks that leave a mark, as root would run them (made once `dir` exists). */
+      const withHooks = () => {
+        const mark = join(dir, 'elevated-hook-ran');
+        return vetted.replace('\n\n[Peer]', `\nPostUp = touch ${mark}\nPostDown = touch ${mark}\n\n[Peer]`);
+      };
+
+      beforeAll(async () => {
+        priv.rule(user, 'YES');
+        await priv.ruleTakes(user, 'YES');
+        const conf = join(dir, user, 'hooked.conf');
+        writeFileSync(conf, withHooks());
+        spawnSync('chown', [user, conf]);
+        const imported = as(user, ['tunnel', 'import', conf, '--name', hooked]); // no --allow-scripts
+        expect(imported.code, imported.stderr).toBe(0);
+        expect(imported.stdout + imported.stderr).toMatch(/will not run/);
+      }, 60_000);
+
+      it('a PostUp imported without --allow-scripts never runs, a same-user process swapping the old run file to a hook config or a symlink to /etc/shadow all along', async () => {
+        const run = join(dir, user, 'run');
+        const evil = join(dir, user, 'evil.conf');
+        writeFileSync(evil, withHooks());
+        spawnSync('chown', [user, evil]);
+        const stop = join(dir, 'stop-swapping');
+        const target = join(run, `${hooked}.conf`);
+        // What issue 18 did while the prompt was open, here during the whole up and down.
+        const swapper = spawn(
+          'runuser',
+          [
+            '-u',
+            user,
+            '--',
+            '/bin/sh',
+            '-c',
+            `mkdir -p ${run}; while [ ! -e ${stop} ]; do cp ${evil} ${run}/.swap; mv -f ${run}/.swap ${target}; ln -s /etc/shadow ${run}/.link; mv -f ${run}/.link ${target}; done`,
+          ],
+          { stdio: 'ignore' },
+        );
+        const shadow = readFileSync('/etc/shadow', 'utf8');
+        const shadowStat = statSync('/etc/shadow');
+        const folders = rootFolders();
+        let output = '';
+        try {
+          await waitFor(() => existsSync(target), 'the swapper to plant its file');
+          const up = as(user, ['tunnel', 'up', hooked, '--netns', lapNs.name], {
+            OVERLAY_CONNECT_HELPER: '',
+          });
+          output += up.stdout + up.stderr;
+          expect(up.code, up.stderr).toBe(0);
+          expect(hookLink()).toBe(true);
+          const down = as(user, ['tunnel', 'down', hooked], { OVERLAY_CONNECT_HELPER: '' });
+          output += down.stdout + down.stderr;
+          expect(down.code, down.stderr).toBe(0);
+          expect(hookLink()).toBe(false);
+        } finally {
+          writeFileSync(stop, '');
+          await waitFor(
+            () => swapper.exitCode !== null || swapper.signalCode !== null,
+            'the swapper to stop',
+          );
+          rmSync(stop);
+        }
+        expect(hookRan()).toBe(false);
+        for (const line of shadow.split('\n').filter(Boolean)) expect(output).not.toContain(line);
+        expect(output).not.toMatch(/root:[^:\s]*:\d*:/);
+        // Not followed either: written through, chmod-ed or chown-ed (other tests may add users meanwhile).
+        expect(statSync('/etc/shadow')).toMatchObject({
+          mode: shadowStat.mode,
+          uid: shadowStat.uid,
+          gid: shadowStat.gid,
+        });
+        expect(rootFolders()).toEqual(folders);
+      }, 90_000);
+
+      it('simulating the pkexec step as root: an input that is not what the app hashed (a swapped one) is refused, no hook runs', () => {
+        const t = findTools('linux');
+        const words = (action: 'up' | 'down') =>
+          commandWords(linuxAdapter(t), {
+            action,
+            iface: hooked,
+            netns: lapNs.name,
+            userspace: !existsSync('/sys/module/wireguard'),
+          });
+        const asRoot = (action: 'up' | 'down', hash: string, input: string) =>
+          spawnSync(
+            '/bin/sh',
+            ['-c', ELEVATED_SCRIPT, SCRIPT_NAME, hooked, hash, action, lapNs.name, '--', ...words(action)],
+            { input, encoding: 'utf8', timeout: 30_000 },
+          );
+        const folders = rootFolders();
+        const swapped = asRoot('up', sha256Hex(Buffer.from(vetted)), withHooks());
+        expect(swapped.status).toBe(3);
+        expect(swapped.stderr).toMatch(
+          /the config received does not match its SHA-256; wg-quick was not run/,
+        );
+        expect(hookRan()).toBe(false);
+        expect(hookLink()).toBe(false);
+        // The same step with the input it was asked for does run wg-quick, as root, in the namespace.
+        const intact = asRoot('up', sha256Hex(Buffer.from(vetted)), vetted);
+        expect(intact.status, intact.stderr).toBe(0);
+        expect(hookLink()).toBe(true);
+        expect(asRoot('down', sha256Hex(Buffer.from(withHooks())), vetted).status).toBe(3);
+        expect(hookLink()).toBe(true);
+        expect(asRoot('down', sha256Hex(Buffer.from(vetted)), vetted).status).toBe(0);
+        expect(hookLink()).toBe(false);
+        expect(hookRan()).toBe(false);
+        expect(rootFolders()).toEqual(folders);
+      }, 60_000);
+    });
 
     it.skipIf(installedHere)(
       'helper install asks once and sets up the group, the user and the units; uninstall removes them',
@@ -365,7 +495,7 @@ describe.skipIf(skip)('an ordinary user connects through the helper and through 
           expect(readFileSync(`${SYSTEMD_DIR}/${SOCKET_UNIT}`, 'utf8')).toBe(systemdSocketUnit());
           const service = readFileSync(`${SYSTEMD_DIR}/${SERVICE_UNIT}`, 'utf8');
           expect(service).toContain(
-            `ExecStart="${process.execPath}" "--lite-mode" "${realpathSync(app.bin)}" "helper" "run"`,
+            `ExecStart="${realpathSync(process.execPath)}" "--lite-mode" "${realpathSync(app.bin)}" "helper" "run"`,
           );
           expect(statSync(`${SYSTEMD_DIR}/${SERVICE_UNIT}`).uid).toBe(0);
           const status = as(user, ['helper', 'status', '--json'], { OVERLAY_CONNECT_HELPER: '' });

@@ -213,6 +213,16 @@ const notRoot =
   process.getuid?.() !== 0 ? 'not root (making a throwaway user needs root; CI runs as root)' : undefined;
 const skipReal = gate('helper install refuses a Node.js a user owns, for real', notRoot);
 
+describe('what root loads, on this checkout', () => {
+  it('includes every production dependency, the native addons too, after realpath', () => {
+    const paths = helperCodeItems('bin/overlay-connect.js', process.execPath).map((i) => i.path);
+    // peercred is loaded through createRequire (renamed by esbuild): only the dependency list names it.
+    expect(paths).toContain(realpathSync('native/peercred'));
+    expect(paths).toContain(realpathSync('node_modules/fs-ext'));
+    expect(paths).toContain(realpathSync('dist/helper.js'));
+  });
+});
+
 describe.skipIf(skipReal)('for real: a copy of node that a throwaway user owns', () => {
   const tag = String(process.pid % 1e5);
   const priv = new Privilege(`ic${tag}`);

@@ -157,7 +157,9 @@ describe('the policy file and the group', () => {
         writeFileSync(join(inTmp, 'helper.json'), '{"allowScripts": true}', { mode: 0o644 });
         expect(readPolicy(join(inTmp, 'helper.json'))).toMatchObject({
           allowScripts: false,
-          problem: expect.stringMatching(/^\/tmp is writable by others than root: the policy file is ignored/),
+          problem: expect.stringMatching(
+            /^\/tmp is writable by others than root: the policy file is ignored/,
+          ),
         });
         rmSync(inTmp, { recursive: true });
       }

@@ -57,7 +57,8 @@ export function stageApp(root = process.cwd()): StagedApp {
     cpSync(join(root, part), join(dir, part), { recursive: true });
   for (const pkg of productionPackages(root)) {
     mkdirSync(dirname(join(dir, pkg)), { recursive: true });
-    cpSync(join(root, pkg), join(dir, pkg), { recursive: true });
+    // Dereferenced: a `file:` dependency (native/peercred) is a symlink out of node_modules.
+    cpSync(join(root, pkg), join(dir, pkg), { recursive: true, dereference: true });
   }
   return {
     dir,

@@ -4,6 +4,7 @@
  * or elevated per action) and the helper client asks the privileged helper over its socket.
  */
 
+import { UserError } from '../errors.js';
 import type { PeerLive } from './wg-dump.js';
 
 /** One interface this driver brought up, as last observed. Never holds a key. */
@@ -25,6 +26,11 @@ export interface LinkState {
   peerTxBytes: number | null;
   /** Each peer as `wg show` last reported it (read as often as handshakes); null where it cannot be read. */
   peers: PeerLive[] | null;
+  /** The uid that brought it up, where the driver records it (the helper does). */
+  owner?: number;
+  /** The interface's public key as brought up: a client takes the link for its tunnel only when it is its
+   * own key. */
+  publicKey?: string | null;
 }
 
 export interface UpRequest {
@@ -32,6 +38,27 @@ export interface UpRequest {
   /** The whole wg-quick text, private key included. */
   config: string;
   netns: string | null;
+  /** Who asks (the helper passes the connection's uid); the process's own uid otherwise. */
+  owner?: number;
+  /** Interfaces of the caller's other tunnels whose routes overlap this one's: `up` is refused with a
+   * RouteConflictError if one of them is up. */
+  conflicts?: string[];
+}
+
+/** The interface exists and is not the caller's tunnel with this very config. */
+export class InterfaceInUseError extends UserError {
+  constructor(readonly iface: string) {
+    super(`${iface} is in use by another tunnel`);
+    this.name = 'InterfaceInUseError';
+  }
+}
+
+/** One of the caller's tunnels whose routes overlap is up. */
+export class RouteConflictError extends UserError {
+  constructor(readonly iface: string) {
+    super(`${iface} is up and its routes overlap`);
+    this.name = 'RouteConflictError';
+  }
 }
 
 export interface LinksOptions {
@@ -44,7 +71,9 @@ export interface LinksOptions {
 export interface TunnelDriver {
   /** Whether `latestHandshake` is read at all (it needs privilege). */
   readonly handshakeKnown: boolean;
-  up(req: UpRequest): Promise<void>;
+  /** Brings it up, or does nothing if it is already up as the caller's with this config. Resolves with the
+   * caller's links right after where the driver has them in the same step (the helper's reply). */
+  up(req: UpRequest): Promise<Map<string, LinkState> | void>;
   /** Takes down an interface this driver brought up; one it does not know is left alone. `restore` gives
    * the config again where the driver keeps it in a file the user could have removed. */
   down(iface: string, restore?: () => Promise<string>): Promise<void>;

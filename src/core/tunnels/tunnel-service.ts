@@ -10,7 +10,13 @@ import type { TunnelRecord } from '../store/schema.js';
 import type { TunnelStore } from './tunnel-store.js';
 import { NETNS_NAME } from './command-line.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import type { LinksOptions, LinkState, TunnelDriver } from './tunnel-driver.js';
+import {
+  InterfaceInUseError,
+  RouteConflictError,
+  type LinksOptions,
+  type LinkState,
+  type TunnelDriver,
+} from './tunnel-driver.js';
 import { deriveStatus, type TunnelStatus } from './tunnel-status.js';
 import { TunnelOperationError } from './wg-quick-driver.js';
 
@@ -91,29 +97,43 @@ export class TunnelService {
       return Promise.reject(new UserError(`"${netns}" is not a valid network namespace name`));
     return this.mutex.run(name, async () => {
       const tunnel = this.o.tunnels.get(name);
-      await this.refresh({ skipHandshakes: true });
-      // Already up (by us, an earlier run, or another process): never bring it up twice.
-      if (this.links.get(tunnel.interface)?.present)
-        return (await this.refresh()).find((s) => s.name === name)!;
-      this.checkOverlaps(tunnel, netns, this.links);
+      // The driver refuses if one of these is up (in the same namespace), and does nothing if this tunnel is
+      // up already as ours with this config: the check and the up are one step (one helper round trip).
+      const overlaps = this.overlapping(tunnel);
       const config = await this.o.tunnels.wgQuickText(name);
       const live = this.liveOf(name);
       live.operation = 'up';
       live.error = null;
       this.publish();
+      let after: Map<string, LinkState> | void = undefined;
       try {
-        await this.o.driver.up({ iface: tunnel.interface, config, netns });
+        after = await this.o.driver.up({
+          iface: tunnel.interface,
+          config,
+          netns,
+          conflicts: overlaps.map((o) => o.other.interface),
+        });
       } catch (e) {
-        live.error =
-          e instanceof TunnelOperationError
+        const overlap =
+          e instanceof RouteConflictError && overlaps.find((o) => o.other.interface === e.iface);
+        live.error = overlap
+          ? `${overlap.hit[0]} of "${name}" overlaps ${overlap.hit[1]} of "${overlap.other.name}", which is up: traffic would go to one of them only. Disconnect "${overlap.other.name}" first.`
+          : e instanceof TunnelOperationError || e instanceof InterfaceInUseError
             ? `Cannot bring "${name}" up: ${e.message}`
             : (e as Error).message;
-        throw e instanceof TunnelOperationError ? new TunnelOperationError(live.error) : e;
+        throw e instanceof TunnelOperationError
+          ? new TunnelOperationError(live.error)
+          : e instanceof RouteConflictError || e instanceof InterfaceInUseError
+            ? new UserError(live.error)
+            : e;
       } finally {
         // Read the outcome while the operation still shows, then end it: no moment in between shows the
-        // tunnel as it was before (the quit question once saw a tunnel coming up as down there).
-        // No handshake can have happened yet: the next poll reads it, `up` does not wait for a spawn.
-        await this.refresh({ skipHandshakes: true }).catch(() => undefined);
+        // tunnel as it was before (the quit question once saw a tunnel coming up as down there). The helper's
+        // reply carries it; a local driver is read once more. No handshake can have happened yet.
+        if (after) {
+          this.links = after;
+          this.forgetOrphans();
+        } else await this.refresh({ skipHandshakes: true }).catch(() => undefined);
         live.operation = null;
         this.derive();
       }
@@ -178,7 +198,10 @@ export class TunnelService {
     const nowS = this.now() / 1000;
     for (const t of tunnels) {
       const live = this.liveOf(t.name);
-      const link = this.links.get(t.interface);
+      // An interface of this name counts as this tunnel only with this tunnel's key (where the driver
+      // knows the interface's key: the helper's records do).
+      const theLink = this.links.get(t.interface);
+      const link = theLink?.publicKey && theLink.publicKey !== t.publicKey ? undefined : theLink;
       const present = link?.present === true;
       if (present) this.watchReplies(live, link!, nowS);
       else {
@@ -240,22 +263,21 @@ export class TunnelService {
     live.noiseFloor = source === 'interface' ? INTERFACE_NOISE_BYTES : 0;
   }
 
-  private checkOverlaps(tunnel: TunnelRecord, netns: string | null, links: Map<string, LinkState>): void {
-    const mine = [...tunnel.config.interface.addresses, ...tunnel.config.peers.flatMap((p) => p.allowedIPs)];
+  /** The user's other tunnels whose addresses or routes overlap this one's (whether up or not: the driver
+   * knows which are up). */
+  private overlapping(tunnel: TunnelRecord): { other: TunnelRecord; hit: [string, string] }[] {
+    const routes = (t: TunnelRecord) => [
+      ...t.config.interface.addresses,
+      ...t.config.peers.flatMap((p) => p.allowedIPs),
+    ];
+    const mine = routes(tunnel);
+    const out: { other: TunnelRecord; hit: [string, string] }[] = [];
     for (const other of this.o.tunnels.list()) {
-      const link = links.get(other.interface);
-      if (other.name === tunnel.name || !link || link.netns !== netns) continue;
-      const theirs = [
-        ...other.config.interface.addresses,
-        ...other.config.peers.flatMap((p) => p.allowedIPs),
-      ];
-      const hit = firstOverlap(mine, theirs);
-      if (hit) {
-        throw new UserError(
-          `${hit[0]} of "${tunnel.name}" overlaps ${hit[1]} of "${other.name}", which is up: traffic would go to one of them only. Disconnect "${other.name}" first.`,
-        );
-      }
+      if (other.name === tunnel.name || other.interface === tunnel.interface) continue;
+      const hit = firstOverlap(mine, routes(other));
+      if (hit) out.push({ other, hit: [hit[0], hit[1]] });
     }
+    return out;
   }
 
   private withOperations(statuses: TunnelStatus[]): TunnelStatus[] {

@@ -6,6 +6,7 @@
  * (Linux elevation) wg-quick gets the config's text instead, and the run folder holds only the records.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   closeSync,
   existsSync,
@@ -21,14 +22,23 @@ import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { ensurePrivateDir, writePrivateFile } from '../store/private-files.js';
 import { isValidInterfaceName } from '../wgconf/interface-name.js';
+import { publicKeyOf } from '../wgconf/keys.js';
 import { checkConfigText } from '../wgconf/parser.js';
 import { inNetns, NETNS_NAME } from './command-line.js';
+import { identityHolds, parseIdentity, readIdentity, type LinkIdentity } from './link-identity.js';
 import { findWireguardGo, isWireguardGoFor, parseNetDev, readNetDev, type Counters } from './link-stats.js';
 import type { PlatformAdapter } from './platform-adapters.js';
 import type { ConfigRunner } from './pkexec-wg-quick.js';
 import type { CommandRunner, RunResult } from './runner.js';
 import { installHint, type ToolPaths } from './tool-paths.js';
-import type { LinksOptions, LinkState, TunnelDriver, UpRequest } from './tunnel-driver.js';
+import {
+  InterfaceInUseError,
+  RouteConflictError,
+  type LinksOptions,
+  type LinkState,
+  type TunnelDriver,
+  type UpRequest,
+} from './tunnel-driver.js';
 import { parseWgDump, summarizePeers, type PeerLive } from './wg-dump.js';
 
 export interface WgQuickDriverOptions {
@@ -56,7 +66,18 @@ export interface RunRecord {
    * tunnel that died, unless the record is older than any `up` can take. */
   phase: 'starting' | 'up';
   at: number;
+  /** Who brought it up (the helper records the asking uid): only they see it and act on it. */
+  owner?: number;
+  /** SHA-256 of the text wg-quick got: the same owner bringing up the same config again is a no-op. */
+  configHash?: string;
+  /** The interface's public key, from that text. */
+  publicKey?: string;
+  /** Which interface this record means (link-identity.ts); absent where it cannot be read (not root). */
+  identity?: LinkIdentity;
 }
+
+const ownUid = () => process.getuid?.() ?? -1;
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export class TunnelOperationError extends UserError {
   constructor(message: string) {
@@ -95,7 +116,31 @@ export function parseRunRecord(text: string): RunRecord | undefined {
       typeof r.at !== 'number'
     )
       return undefined;
-    return { interface: r.interface, netns: r.netns, userspace: r.userspace, phase: r.phase, at: r.at };
+    const record: RunRecord = {
+      interface: r.interface,
+      netns: r.netns,
+      userspace: r.userspace,
+      phase: r.phase,
+      at: r.at,
+    };
+    if (r.owner !== undefined) {
+      if (!Number.isSafeInteger(r.owner)) return undefined;
+      record.owner = r.owner;
+    }
+    if (r.configHash !== undefined) {
+      if (typeof r.configHash !== 'string' || !/^[0-9a-f]{64}$/.test(r.configHash)) return undefined;
+      record.configHash = r.configHash;
+    }
+    if (r.publicKey !== undefined) {
+      if (typeof r.publicKey !== 'string' || !/^[A-Za-z0-9+/]{43}=$/.test(r.publicKey)) return undefined;
+      record.publicKey = r.publicKey;
+    }
+    if (r.identity !== undefined) {
+      const identity = parseIdentity(r.identity);
+      if (!identity) return undefined;
+      record.identity = identity;
+    }
+    return record;
   } catch {
     return undefined;
   }
@@ -113,16 +158,38 @@ export class WgQuickDriver implements TunnelDriver {
     ensurePrivateDir(o.runDir);
   }
 
-  async up(req: UpRequest): Promise<void> {
+  async up(req: UpRequest): Promise<Map<string, LinkState> | void> {
     const { iface, netns } = req;
     if (!isValidInterfaceName(iface)) throw new UserError(`"${iface}" is not a valid interface name`);
     if (netns !== null && !NETNS_NAME.test(netns))
       throw new UserError(`"${netns}" is not a valid network namespace name`);
-    const existing = this.readRecords().find((r) => r.interface === iface);
-    // Already up (by us, an earlier run, or another process): never bring it up twice.
-    if (existing && this.countersIn(existing) !== undefined) return;
-    const userspace = this.preflight(req);
-    const record: RunRecord = { interface: iface, netns, userspace, phase: 'starting', at: this.now() };
+    const owner = req.owner ?? ownUid();
+    const configHash = sha256(req.config);
+    const records = this.readRecords();
+    const existing = records.find((r) => r.interface === iface);
+    // Already up: as the caller's with this very config, there is nothing to do; anything else is another
+    // tunnel using the name, and saying `up` would hand the caller's traffic to it.
+    if (existing && this.isLive(existing)) {
+      const mine = (existing.owner ?? owner) === owner;
+      if (mine && (existing.configHash ?? configHash) === configHash)
+        return this.links({ skipHandshakes: true });
+      throw new InterfaceInUseError(iface);
+    }
+    for (const other of req.conflicts ?? []) {
+      const r = records.find((x) => x.interface === other);
+      if (r && r.netns === netns && (r.owner ?? owner) === owner && this.isLive(r))
+        throw new RouteConflictError(other);
+    }
+    const { userspace, privateKey } = this.preflight(req);
+    const record: RunRecord = {
+      interface: iface,
+      netns,
+      userspace,
+      phase: 'starting',
+      at: this.now(),
+      owner,
+      configHash,
+    };
     this.claimRecord(record);
     try {
       const upReq = { iface, netns: netns ?? undefined, userspace };
@@ -134,8 +201,25 @@ export class WgQuickDriver implements TunnelDriver {
         res = await this.o.runner(this.o.adapter.up({ configPath: this.confPath(iface), ...upReq }));
       }
       if (res.code !== 0) throw new TunnelOperationError(explainFailure(res.stderr, iface));
-      this.writeRecord({ ...record, phase: 'up' });
-      this.observed.delete(iface); // the wireguard-go pid is found by the first look at the counters
+      // Which interface it is, read once now (root only: the UAPI socket and /proc of root's processes).
+      const identity =
+        ownUid() === 0
+          ? await readIdentity({
+              iface,
+              netns,
+              userspace,
+              wireguardGo: this.o.tools.wireguardGo,
+              ip: this.o.tools.ip,
+            })
+          : undefined;
+      this.writeRecord({
+        ...record,
+        phase: 'up',
+        ...(privateKey ? { publicKey: publicKeyOf(privateKey) } : {}),
+        ...(identity ? { identity } : {}),
+      });
+      this.observed.delete(iface);
+      if (identity?.pid) this.observedOf(iface).wgGoPid = identity.pid;
     } catch (e) {
       this.removeRunFiles(iface);
       throw e;
@@ -147,6 +231,8 @@ export class WgQuickDriver implements TunnelDriver {
   async down(iface: string, restore?: () => Promise<string>): Promise<void> {
     const record = this.readRecords().find((r) => r.interface === iface);
     if (!record) return;
+    // Whatever has the name now is not what this record brought up: it is left alone, the record forgotten.
+    if (record.identity && !identityHolds(record.identity, iface, record.netns)) return this.forgetNow(iface);
     const req = { iface, netns: record.netns ?? undefined, userspace: record.userspace };
     let res: RunResult;
     if (this.o.configRunner) {
@@ -173,6 +259,12 @@ export class WgQuickDriver implements TunnelDriver {
     const cache = new Map<string | null, Map<string, Counters> | undefined>();
     for (const record of this.readRecords()) {
       const iface = record.interface;
+      // An identified interface that is gone is gone for good (its process ended, its pid or name taken by
+      // another): forgotten at once, never adopted.
+      if (record.phase === 'up' && record.identity && !identityHolds(record.identity, iface, record.netns)) {
+        this.forgetNow(iface);
+        continue;
+      }
       const counters = this.countersIn(record, cache);
       const starting = record.phase === 'starting' && this.now() - record.at <= STALE_START_MS;
       const seen = this.observedOf(iface);
@@ -183,6 +275,7 @@ export class WgQuickDriver implements TunnelDriver {
           seen.missed = true;
           if (seen.lastCounters) {
             out.set(iface, {
+              ...ownership(record),
               iface,
               netns: record.netns,
               present: true,
@@ -218,6 +311,7 @@ export class WgQuickDriver implements TunnelDriver {
         }
       }
       out.set(iface, {
+        ...ownership(record),
         iface,
         netns: record.netns,
         present: counters !== undefined,
@@ -234,13 +328,14 @@ export class WgQuickDriver implements TunnelDriver {
     return out;
   }
 
-  private preflight(req: UpRequest): boolean {
+  private preflight(req: UpRequest): { userspace: boolean; privateKey: string | undefined } {
     const { tools, adapter } = this.o;
     const report = checkConfigText(req.config);
     if (!report.config)
       throw new UserError(
         `The config is not valid: line ${report.errors[0]!.line}: ${report.errors[0]!.message}`,
       );
+    const privateKey = report.config.interface.privateKey;
     let userspace = false;
     if (adapter.platform === 'linux') {
       if (!tools.wgQuick) throw new UserError(`wg-quick was not found: ${installHint('wgQuick', 'linux')}`);
@@ -254,6 +349,12 @@ export class WgQuickDriver implements TunnelDriver {
           );
         userspace = true;
       }
+      // In a namespace, wg-quick's resolvconf would still change the host's resolver (ip netns exec keeps
+      // /etc/resolv.conf unless /etc/netns/NAME has its own): DNS stays out of namespaced tunnels.
+      if (req.netns && report.config.interface.dns.length)
+        throw new UserError(
+          "The config sets DNS, which a tunnel in a network namespace cannot use: wg-quick would change the host's resolver. Remove the DNS line for --netns",
+        );
       if (report.config.interface.dns.length && !tools.resolvconf) {
         throw new UserError(
           `The config sets DNS, and wg-quick needs resolvconf for that: ${installHint('resolvconf', 'linux')}`,
@@ -265,7 +366,7 @@ export class WgQuickDriver implements TunnelDriver {
         );
       }
     }
-    return userspace;
+    return { userspace, privateKey };
   }
 
   private shouldReadHandshake(seen: Observed, rxChanged: boolean, force?: boolean): boolean {
@@ -307,6 +408,10 @@ export class WgQuickDriver implements TunnelDriver {
       return cache.get(null)?.get(record.interface);
     }
     // A process's /proc/<pid>/net is its namespace's: wireguard-go lives in the tunnel's namespace.
+    if (record.userspace && record.identity?.pid !== undefined) {
+      // Its own process, checked by links() (start time, uid): no /proc walk, no look at command lines.
+      return readNetDev(record.identity.pid)?.get(record.interface);
+    }
     if (record.userspace) {
       const seen = this.observedOf(record.interface);
       // Two looks: right after `up`, wireguard-go's first process hands over to its daemon and exits, so the
@@ -329,6 +434,17 @@ export class WgQuickDriver implements TunnelDriver {
         this.o.queryRunner && this.o.tools.ip ? netDevInNetns(this.o.tools.ip, record.netns) : undefined,
       );
     return cache.get(record.netns)?.get(record.interface);
+  }
+
+  /** Up (or coming up) as far as the signals say: identity, then the interface's counters. */
+  private isLive(record: RunRecord): boolean {
+    if (record.identity && !identityHolds(record.identity, record.interface, record.netns)) return false;
+    return this.countersIn(record) !== undefined;
+  }
+
+  private forgetNow(iface: string): void {
+    this.removeRunFiles(iface);
+    this.observed.delete(iface);
   }
 
   private observedOf(iface: string): Observed {
@@ -414,6 +530,14 @@ export class WgQuickDriver implements TunnelDriver {
     this.recordsCache = { mtimeMs, records };
     return records;
   }
+}
+
+/** Who a link belongs to, as its record says. */
+function ownership(record: RunRecord): Pick<LinkState, 'owner' | 'publicKey'> {
+  return {
+    ...(record.owner !== undefined ? { owner: record.owner } : {}),
+    publicKey: record.publicKey ?? null,
+  };
 }
 
 /** The line of wg-quick's output that says what went wrong, with a hint for the known cases. */
