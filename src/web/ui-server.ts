@@ -80,8 +80,11 @@ export class UiServer {
 
   async close(): Promise<void> {
     if (!this.server) return;
+    // Stop accepting first, then drop what is open: the other way round, a reconnecting EventSource could
+    // slip in between and keep close() waiting for ever.
+    const closed = new Promise<void>((r) => this.server!.close(() => r()));
     this.server.closeAllConnections();
-    await new Promise<void>((r) => this.server!.close(() => r()));
+    await closed;
   }
 
   /** The connection's verdict, looked up at its first use and kept for its lifetime. */
@@ -190,6 +193,9 @@ export class UiServer {
   }
 
   private events(req: IncomingMessage, res: ServerResponse): void {
+    // The connection may be gone already (its uid was looked up first, and shutdown closed it meanwhile):
+    // its 'close' has fired, and a ping started now would run, and keep the process alive, for ever.
+    if (req.socket.destroyed) return;
     res.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-store',
@@ -198,7 +204,8 @@ export class UiServer {
     res.write(': connected\n\n');
     const off = this.o.onEvent((e) => res.write(`data: ${JSON.stringify(e)}\n\n`));
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
-    req.on('close', () => {
+    ping.unref(); // the listening server keeps the process up, not a stream's keep-alive
+    req.socket.once('close', () => {
       off();
       clearInterval(ping);
     });

@@ -83,6 +83,8 @@ describe('electron-builder.yml', () => {
       esbuild: true,
       'fs-ext': true,
       'electron-winstaller': false,
+      // npm keys a file: dependency by its path from node_modules (our SO_PEERCRED addon).
+      'file:../../native/peercred': true,
     });
   });
 });

@@ -42,11 +42,41 @@ export async function startUi(
   return {
     url,
     child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopChild(child, 'ui'),
   };
+}
+
+/**
+ * Ends a child the test started: SIGTERM, then SIGKILL after `graceMs` (saying so: a child that ignores
+ * SIGTERM is a bug to see). Resolves at once for a child that has already exited, by a code or by a
+ * signal (its 'exit' event will not come again).
+ */
+export function stopChild(child: ChildProcess, what: string, graceMs = 10_000): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => {
+      console.warn(`${what} (pid ${child.pid}) did not end ${graceMs / 1000} s after SIGTERM: SIGKILL`);
+      child.kill('SIGKILL');
+    }, graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Awaits one clean-up step, failing with its name if it takes longer than `ms` (a hook timeout names none). */
+export async function step<T>(what: string, work: Promise<T> | T, ms = 20_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      Promise.resolve(work),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

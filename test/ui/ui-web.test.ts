@@ -6,6 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +17,7 @@ import { makeZip } from '../support/zip.js';
 import { announce, fakeNode, type FakeNode } from '../support/grid.js';
 import { pollWorkloads, postResult } from '../../src/devnet/node-api.js';
 import { linkPair, Netns, netnsUnavailable } from '../support/netns.js';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, startUi } from '../support/ui-host.js';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, startUi, step } from '../support/ui-host.js';
 import { gate } from '../support/gate.js';
 
 const noBrowser = gate('UI tests in Chromium', chromiumMissing());
@@ -84,12 +85,15 @@ describe.skipIf(noBrowser)('the window in Chromium over the loopback host', () =
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await ui?.stop();
-    peerNs?.destroy();
-    lapNs?.destroy();
-    await explorer?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    try {
+      await step('closing Chromium', browser?.close());
+      await step('stopping ui', ui?.stop());
+      peerNs?.destroy();
+      lapNs?.destroy();
+      await step('closing the explorer', explorer?.close());
+    } finally {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('imports a bad config with line-numbered errors and a script warning, then a good one', async () => {
@@ -381,5 +385,35 @@ describe.skipIf(noBrowser)('the window in Chromium over the loopback host', () =
       /Access through .* over IPv4: tunnel “made”/,
     );
     await page.locator('tr[data-tunnel="made"]').waitFor({ state: 'attached' });
+  });
+
+  it('`ui` ends by itself on SIGTERM, also after event streams whose clients left during their uid check', async () => {
+    const second = await startUi(['--data-dir', join(dir, 'data2')]);
+    try {
+      const url = new URL(second.url);
+      const token = url.searchParams.get('token')!;
+      // Each client asks for the event stream and is gone at once: the host is still looking up whose
+      // socket it was. Before the fix, such a stream's 15 s ping outlived it and kept the process alive.
+      for (let i = 0; i < 40; i++) {
+        const s = createConnection(Number(url.port), '127.0.0.1');
+        s.on('error', () => undefined);
+        s.write(
+          `GET /api/events?token=${token} HTTP/1.1\r\nHost: 127.0.0.1:${url.port}\r\nConnection: keep-alive\r\n\r\n`,
+          () => s.destroy(),
+        );
+      }
+      const page = await browser.newPage();
+      await page.goto(second.url);
+      await page.locator('#tab-tunnels').waitFor();
+      await page.close();
+      await new Promise((r) => setTimeout(r, 500));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        second.child.once('exit', (code, signal) => resolve({ code, signal })),
+      );
+      second.child.kill('SIGTERM');
+      expect(await step('ui to exit after SIGTERM', exited, 10_000)).toEqual({ code: 0, signal: null });
+    } finally {
+      await second.stop();
+    }
   });
 });
