@@ -13,7 +13,8 @@ export async function startHelperProcess(o: {
   socket: string;
   group: string;
   netns: string;
-  runDir: string;
+  /** Default: the helper's own (a `tunnels` folder beside the socket). */
+  runDir?: string;
   policy?: string;
   nodeFlags?: string[];
 }): Promise<HelperProcess> {
@@ -26,8 +27,7 @@ export async function startHelperProcess(o: {
     o.group,
     '--netns',
     o.netns,
-    '--run-dir',
-    o.runDir,
+    ...(o.runDir ? ['--run-dir', o.runDir] : []),
     ...(o.policy ? ['--policy', o.policy] : []),
   ];
   const child = spawn(process.execPath, [...(o.nodeFlags ?? []), 'bin/overlay-connect.js', ...args], {

@@ -6,7 +6,10 @@
  *   wireguard-go's first process, which opens the socket, starts the daemon and exits, so the daemon is
  *   looked for among the next few pids (a full /proc walk only if not there). It must be root's, run the
  *   wireguard-go we found, serve IFACE and live in the tunnel's namespace. Its start time then tells a
- *   later process with the same pid apart. A look at /proc/PID/stat is all a poll costs.
+ *   later process with the same pid apart, and its TUN file descriptor, whose fdinfo names the interface
+ *   it is attached to (`iff:`), tells that the interface is still its own: wireguard-go outlives an
+ *   interface deleted under it (it only closes that descriptor), and the name may by then be another's.
+ *   Two small reads in /proc are all a poll costs.
  * - kernel WireGuard: the interface's index in its namespace.
  * Both carry the namespace's inode. Linux only: elsewhere records carry no identity.
  */
@@ -23,6 +26,8 @@ export interface LinkIdentity {
   /** wireguard-go: its process and that process's start time (clock ticks since boot, /proc/PID/stat). */
   pid?: number;
   startTime?: string;
+  /** wireguard-go: its descriptor of /dev/net/tun for this interface. */
+  tunFd?: number;
 }
 
 export const UAPI_DIR = '/var/run/wireguard';
@@ -68,6 +73,35 @@ function isRootWireguardGo(pid: number, iface: string, exe: string, netnsInode: 
   } catch {
     return false;
   }
+}
+
+/** Whether descriptor `fd` of `pid` is a TUN device attached to `iface` (its fdinfo says `iff: IFACE`). */
+function tunAttached(pid: number, fd: number, iface: string): boolean {
+  try {
+    return new RegExp(`^iff:\\s+${iface.replace(/[.+=]/g, '\\$&')}$`, 'm').test(
+      readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'),
+    );
+  } catch {
+    return false;
+  }
+}
+
+function tunFdOf(pid: number, iface: string): number | undefined {
+  try {
+    for (const entry of readdirSync(`/proc/${pid}/fd`)) {
+      const fd = Number(entry);
+      let target: string;
+      try {
+        target = readlinkSync(`/proc/${pid}/fd/${entry}`);
+      } catch {
+        continue;
+      }
+      if (target === '/dev/net/tun' && tunAttached(pid, fd, iface)) return fd;
+    }
+  } catch {
+    /* gone */
+  }
+  return undefined;
 }
 
 /** wireguard-go's daemon: started by `firstPid`, so usually among the pids right after it. */
@@ -128,7 +162,10 @@ export async function readIdentity(o: {
     if (!owner || owner.uid !== 0) return undefined;
     const pid = findDaemon(owner.pid, o.iface, o.wireguardGo, netnsInode);
     const startTime = pid === undefined ? undefined : startTimeOf(pid);
-    return pid !== undefined && startTime ? { netnsInode, pid, startTime } : undefined;
+    const tunFd = pid === undefined ? undefined : tunFdOf(pid, o.iface);
+    return pid !== undefined && startTime && tunFd !== undefined
+      ? { netnsInode, pid, startTime, tunFd }
+      : undefined;
   }
   const ifindex = ifindexOf(o.iface, o.netns, o.ip);
   return ifindex === undefined ? undefined : { netnsInode, ifindex };
@@ -161,7 +198,13 @@ function ifindexOf(iface: string, netns: string | null, ip?: string): number | u
  */
 export function identityHolds(id: LinkIdentity, iface: string, netns: string | null): boolean {
   if (netnsInodeOf(netns) !== id.netnsInode) return false;
-  if (id.pid !== undefined) return startTimeOf(id.pid) === id.startTime && uidOf(id.pid) === 0;
+  if (id.pid !== undefined)
+    return (
+      startTimeOf(id.pid) === id.startTime &&
+      uidOf(id.pid) === 0 &&
+      id.tunFd !== undefined &&
+      tunAttached(id.pid, id.tunFd, iface)
+    );
   if (id.ifindex !== undefined && netns === null) return ifindexOf(iface, null) === id.ifindex;
   return true;
 }
@@ -178,8 +221,10 @@ export function parseIdentity(value: unknown): LinkIdentity | undefined {
   if (v.pid !== undefined || v.startTime !== undefined) {
     if (!Number.isSafeInteger(v.pid) || typeof v.startTime !== 'string' || !/^\d+$/.test(v.startTime))
       return undefined;
+    if (!Number.isSafeInteger(v.tunFd) || (v.tunFd as number) < 0) return undefined;
     id.pid = v.pid as number;
     id.startTime = v.startTime;
+    id.tunFd = v.tunFd as number;
   }
   return id;
 }
