@@ -1,4 +1,5 @@
 /** Starts `overlay-connect ui` as a user would and hands back its printed URL. */
+import type { Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -79,4 +80,18 @@ export async function step<T>(what: string, work: Promise<T> | T, ms = 20_000): 
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Makes a page's `prompt`, `alert` and `confirm` throw, as Electron's renderer does
+ * (electron/electron#472): a window that relied on them would work in Chromium and fail in the app.
+ * Call before the page loads.
+ */
+export async function electronDialogs(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    for (const name of ['prompt', 'alert', 'confirm'] as const)
+      window[name] = () => {
+        throw new Error(`${name}() is not supported`);
+      };
+  });
 }

@@ -17,7 +17,7 @@ import { WgQuickDriver } from '../../src/core/tunnels/wg-quick-driver.js';
 import { UiServer } from '../../src/web/ui-server.js';
 import { cli } from '../support/cli.js';
 import { sampleConfig } from '../support/store.js';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing } from '../support/ui-host.js';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, electronDialogs } from '../support/ui-host.js';
 import { gate } from '../support/gate.js';
 
 // As in ui-web.test.ts: the README's screenshot is refreshed only with UPDATE_SCREENSHOTS=1.
@@ -85,6 +85,7 @@ describe.skipIf(noBrowser)("the window's Keys tab, composed as the desktop app c
     ).toBe(0);
 
     const page = await browser.newPage();
+    await electronDialogs(page); // as in Electron: the window must not rely on prompt() or confirm()
     await page.goto(await serve(dataDir));
     // Locked: the Keys tab is shown first, with the unlock form.
     await page.locator('#tab-keys').waitFor();
@@ -108,6 +109,20 @@ describe.skipIf(noBrowser)("the window's Keys tab, composed as the desktop app c
     await page.fill('#add-slot-repeat', 'second one');
     await clickAndWaitFor(page, '#add-slot-go', 'addPassphraseSlot');
     await expect.poll(() => page.locator('#key-slots tbody tr').count()).toBe(2);
+    // Removing a slot is asked in the page (confirm() throws here, as in Electron); "No" keeps it.
+    const slot = (await page.locator('#key-slots tbody tr').first().getAttribute('data-slot'))!;
+    await page.getByRole('button', { name: `Remove slot ${slot}` }).click();
+    const question = page.locator(`#key-slots tr[data-slot="${slot}"]`).getByRole('alertdialog');
+    const asked = await question.textContent();
+    expect(asked).toContain(`Remove slot ${slot} (`);
+    expect(asked).toContain('? The keys stay sealed; it just no longer opens them.');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('No, keep it');
+    await page.keyboard.press('Enter');
+    expect(await question.count()).toBe(0);
+    expect(await page.locator('#key-slots tbody tr').count()).toBe(2);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+      `Remove slot ${slot}`,
+    );
     expect(await page.content()).not.toContain('second one');
     await page.setViewportSize({ width: 1100, height: 560 });
     await page.screenshot({ path: join(SHOTS, 'keys.png') });
@@ -120,6 +135,7 @@ describe.skipIf(noBrowser)("the window's Keys tab, composed as the desktop app c
 
     // Started again, the window opens the store with the second slot's passphrase as well.
     const again = await browser.newPage();
+    await electronDialogs(again);
     await again.goto(await serve(dataDir));
     await again.locator('#tab-keys').waitFor();
     await again.fill('#unlock-passphrase', 'second one');
@@ -131,6 +147,7 @@ describe.skipIf(noBrowser)("the window's Keys tab, composed as the desktop app c
 
   it('says on every tab when the keyring in use is weak', async () => {
     const page = await browser.newPage();
+    await electronDialogs(page);
     await page.goto(
       await serve(join(dir, 'weak'), 'Keys are protected only by a password built into Electron'),
     );

@@ -17,7 +17,14 @@ import { makeZip } from '../support/zip.js';
 import { announce, fakeNode, type FakeNode } from '../support/grid.js';
 import { pollWorkloads, postResult } from '../../src/devnet/node-api.js';
 import { linkPair, Netns, netnsUnavailable } from '../support/netns.js';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, startUi, step } from '../support/ui-host.js';
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  chromiumMissing,
+  electronDialogs,
+  startUi,
+  step,
+} from '../support/ui-host.js';
 import { gate } from '../support/gate.js';
 
 const noBrowser = gate('UI tests in Chromium', chromiumMissing());
@@ -74,6 +81,7 @@ describe.skipIf(noBrowser)('the window in Chromium over the loopback host', () =
     ui = await startUi([...data, ...netnsArgs]);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+    await electronDialogs(page); // as in Electron: the window must not rely on prompt() or confirm()
     await page.goto(ui.url);
   }, 120_000);
 
@@ -242,24 +250,47 @@ describe.skipIf(noBrowser)('the window in Chromium over the loopback host', () =
     await page.getByRole('button', { name: 'Tunnels' }).click();
   });
 
-  it('renames a tunnel, then removes it only after the question is answered yes', async () => {
-    page.once('dialog', (d) => void d.accept(`zz${tag}`));
+  it('renames a tunnel in the page, then removes it only after the question is answered yes', async () => {
+    // The page's prompt() and confirm() throw here, as in Electron: the questions are asked in the page.
+    expect(await page.evaluate(() => window.prompt.toString())).toContain('not supported');
+    const focusedLabel = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
+    // Escape leaves the name as it was and gives the focus back to the Rename button.
     await page.getByRole('button', { name: `Rename z${tag}` }).click();
+    const field = page.getByRole('textbox', { name: `New name for z${tag}` });
+    expect(await field.inputValue()).toBe(`z${tag}`);
+    expect(await focusedLabel()).toBe(`New name for z${tag}`);
+    await page.keyboard.type('nope');
+    await page.keyboard.press('Escape');
+    expect(await field.count()).toBe(0);
+    expect(await focusedLabel()).toBe(`Rename z${tag}`);
+    // Enter saves: the field has the focus and its text selected, so typing replaces the name.
+    await page.keyboard.press('Enter');
+    await field.waitFor();
+    await page.keyboard.type(`zz${tag}`);
+    await page.keyboard.press('Enter');
     await page.locator(`tr[data-tunnel="zz${tag}"]`).waitFor();
     expect(await page.locator(`tr[data-tunnel="z${tag}"]`).count()).toBe(0);
+    await expect.poll(focusedLabel).toBe(`Rename zz${tag}`);
+
     const row = page.locator(`tr[data-tunnel="zz${tag}"]`);
-    page.once('dialog', (d) => void d.dismiss());
+    const question = row.getByRole('alertdialog');
     await row.getByRole('button', { name: `Remove zz${tag}` }).click();
+    expect(await question.textContent()).toContain(
+      `Remove "zz${tag}" and its private key from this computer? This cannot be undone.`,
+    );
+    await question.getByRole('button', { name: 'No, keep it' }).click();
     await new Promise((r) => setTimeout(r, 300));
     expect(await row.count()).toBe(1);
-    let asked = '';
-    page.once('dialog', (d) => {
-      asked = d.message();
-      void d.accept();
-    });
+    expect(await question.count()).toBe(0);
+    expect(await focusedLabel()).toBe(`Remove zz${tag}`);
+    await page.keyboard.press('Enter'); // the Remove button again, from the keyboard
+    await question.waitFor();
+    await page.keyboard.press('Escape');
+    expect(await question.count()).toBe(0);
+    expect(await row.count()).toBe(1);
     await row.getByRole('button', { name: `Remove zz${tag}` }).click();
+    await question.getByRole('button', { name: 'Yes, remove it' }).click();
     await expect.poll(() => row.count()).toBe(0);
-    expect(asked).toBe(`Remove "zz${tag}" and its private key from this computer? This cannot be undone.`);
     expect(await page.locator('#import-result').textContent()).toBe(`Removed zz${tag}`);
   });
 
@@ -403,6 +434,7 @@ describe.skipIf(noBrowser)('the window in Chromium over the loopback host', () =
         );
       }
       const page = await browser.newPage();
+      await electronDialogs(page);
       await page.goto(second.url);
       await page.locator('#tab-tunnels').waitFor();
       await page.close();
