@@ -1,7 +1,9 @@
 /**
  * Electron host: wiring only. Hardening first (sandbox, isolation, no navigation, no permissions, no new
- * windows, only our own window's main frame may call), then the services over the system keyring, the
- * tray (a pure template of state, rebuilt on change), the window, notifications and the quit question.
+ * windows, only our own window's main frame may call) and the IPC handlers (they wait for the services, so
+ * a window opened while starting is answered), then the services over the system keyring, the tray (a
+ * pure template of state, redrawn only when what it shows changes), the window (its bounds kept), the
+ * notifications and the quit question.
  * Everything with logic lives in src/core and src/app and is tested under plain Node.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -46,7 +48,7 @@ import { setStartAtLogin, startsAtLogin } from './login-item.js';
 import { APP_SCHEME, RENDERER_URL, SCHEME_PRIVILEGES, serveRenderer } from './app-protocol.js';
 import { openElectronStore } from './open-electron-store.js';
 import { PassphraseNeededError } from '../core/store/keyring-errors.js';
-import { INSECURE_KEYRING_FLAG, safeStorageSlot } from './safe-storage-slot.js';
+import { INSECURE_KEYRING_FLAG, safeStorageBackend, safeStorageSlot } from './safe-storage-slot.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const ASSETS = app.isPackaged
@@ -57,6 +59,20 @@ let tray: Tray | undefined;
 let services: App | undefined;
 let quitting = false;
 const lastState = new Map<string, TunnelState>();
+
+/** The installer's appId (electron-builder.yml). */
+const APP_USER_MODEL_ID = 'tf.overlay-connect.app';
+/** `ready` has been emitted: windows can be made. Before that a request to show one waits for start. */
+let appReady = false;
+let showWhenReady = false;
+/** The services once composed and unlocked; a failed start rejects it. */
+const servicesUp = (() => {
+  let ok!: (a: App) => void;
+  let fail!: (e: Error) => void;
+  const promise = new Promise<App>((resolve, reject) => ((ok = resolve), (fail = reject)));
+  promise.catch(() => undefined); // also when no call waited
+  return { promise, ok, fail };
+})();
 
 /** The deb/rpm units start the packaged binary in helper mode: the privileged helper, no window. */
 const HELPER_MODE = process.argv.includes('--overlay-connect-helper');
@@ -72,7 +88,22 @@ if (HELPER_MODE) {
 } else if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => showWindow());
+  // Windows shows a toast under the app user model id: the installer's appId (electron-builder.yml), so
+  // notifications carry the app's name and icon, not Electron's.
+  if (process.platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID);
+  // No menu bar in the window on Windows and Linux (the app's commands are in the tray and the page);
+  // Electron's docs: null suppresses the default menu and removes the bar. macOS keeps the default app
+  // menu: its Edit roles are what give copy and paste, and Cmd+Q is there.
+  if (process.platform !== 'darwin') Menu.setApplicationMenu(null);
+  // The handlers come first: a window can open before the services are up (a second instance while this
+  // one still probes the helper or unlocks the keys), and its calls then wait instead of failing.
+  registerHandlers();
+  app.on('second-instance', () => showWindowWhenReady());
+  // macOS: clicking the Dock icon (or opening the app again) shows the window. One before `ready` is the
+  // launch itself, which shows the window or not by `--hidden`.
+  app.on('activate', () => {
+    if (appReady) showWindow();
+  });
   app.on('web-contents-created', (_e, contents) => {
     contents.on('will-navigate', (event) => event.preventDefault());
     contents.on('will-attach-webview', (event) => event.preventDefault());
@@ -85,6 +116,7 @@ if (HELPER_MODE) {
     .whenReady()
     .then(start)
     .catch((e: Error) => {
+      servicesUp.fail(e);
       dialog.showErrorBox('overlay-connect cannot start', e.message);
       app.exit(1);
     });
@@ -102,18 +134,42 @@ function trustedSender(event: IpcMainInvokeEvent): boolean {
   );
 }
 
+function registerHandlers(): void {
+  for (const name of CALL_NAMES) {
+    ipcMain.handle(channelOf(name), async (event, arg: unknown) => {
+      if (!trustedSender(event)) return { ok: false, error: 'Refused: unknown sender' };
+      let ready: App;
+      try {
+        ready = await servicesUp.promise;
+      } catch (e) {
+        return { ok: false, error: `overlay-connect could not start: ${(e as Error).message}` };
+      }
+      return dispatch(ready.handlers, name, arg);
+    });
+  }
+}
+
+function showWindowWhenReady(): void {
+  if (appReady) showWindow();
+  else showWhenReady = true;
+}
+
 async function start(): Promise<void> {
+  appReady = true;
   protocol.handle(APP_SCHEME, (request) => serveRenderer(join(here, 'renderer'), request));
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
   checkTools();
   const userData = app.getPath('userData');
   const store = openElectronStore(userData);
-  const system = safeStorageSlot(safeStorage, {
-    allowInsecure:
-      process.argv.includes(INSECURE_KEYRING_FLAG) ||
-      process.env.OVERLAY_CONNECT_ALLOW_INSECURE_KEYRING === '1',
-  });
+  const allowInsecure =
+    process.argv.includes(INSECURE_KEYRING_FLAG) ||
+    process.env.OVERLAY_CONNECT_ALLOW_INSECURE_KEYRING === '1';
+  // Electron counts its basic_text backend as unavailable (nothing encrypts) until it is told to use its
+  // built-in password: only on the user's opt-in, and only for that backend (a no-op off Linux).
+  if (allowInsecure && safeStorageBackend(safeStorage) === 'basic_text')
+    safeStorage.setUsePlainTextEncryption(true);
+  const system = safeStorageSlot(safeStorage, { allowInsecure });
   const choice = await chooseDriver({
     dataDir: userData,
     helperPath: process.env.OVERLAY_CONNECT_HELPER || undefined,
@@ -144,13 +200,7 @@ async function start(): Promise<void> {
   );
   if (locked && !(locked instanceof PassphraseNeededError))
     dialog.showErrorBox('The key store cannot be opened', locked.message);
-  for (const name of CALL_NAMES) {
-    ipcMain.handle(channelOf(name), (event, arg: unknown) =>
-      trustedSender(event)
-        ? dispatch(services!.handlers, name, arg)
-        : { ok: false, error: 'Refused: unknown sender' },
-    );
-  }
+  servicesUp.ok(services);
   services.onEvent((e) => mainWindow?.webContents.send(EVENT_CHANNEL, e));
   services.tunnelService.onChange((s) => {
     const note = notificationFor(lastState.get(s.name), s);
@@ -161,10 +211,10 @@ async function start(): Promise<void> {
   await services.tunnelService.refresh();
   for (const s of services.tunnelService.statuses()) lastState.set(s.name, s.state);
   services.tunnelService.startPolling(1000);
-  tray = new Tray(trayIcon('inactive'));
+  tray = new Tray(trayIcon((shown.icon = 'inactive')));
   tray.on('click', () => showWindow()); // not delivered on Linux: "Open" is in the menu too
   updateTray();
-  if (!process.argv.includes('--hidden')) showWindow();
+  if (showWhenReady || !process.argv.includes('--hidden')) showWindow();
   if (choice.via === 'elevation' && process.platform !== 'win32')
     void offerHelper(choice.hint, join(userData, 'helper-offered'));
 }
@@ -221,13 +271,27 @@ function trayIcon(state: string): Electron.NativeImage {
   return img;
 }
 
-function updateTray(): void {
+/** What the tray shows now; each part is redrawn only when it changes. A status arrives about once a second
+ * while bytes flow (new counters), and a redraw makes the icon flicker and, on Linux, closes an open menu. */
+const shown = { icon: '', tooltip: '', menu: '' };
+/** The login setting as last read: at start and after the app changed it (it is a file or an OS call). */
+let startAtLogin: boolean | undefined;
+
+/** `loginChanged`: read the login setting again. `resync`: rebuild the menu even if nothing it shows changed
+ * (Electron has flipped a checkbox the app did not let flip). */
+function updateTray(o: { loginChanged?: boolean; resync?: boolean } = {}): void {
   if (!tray || !services) return;
+  if (startAtLogin === undefined || o.loginChanged) startAtLogin = startsAtLogin(app);
   const tunnels = services.tunnelService.statuses().map((s) => ({ name: s.name, state: s.state }));
-  tray.setImage(trayIcon(trayIconState(tunnels)));
-  tray.setToolTip(trayTooltip(tunnels));
-  const startAtLogin = startsAtLogin(app);
-  tray.setContextMenu(Menu.buildFromTemplate(toMenu(trayTemplate(tunnels, { startAtLogin }))));
+  const icon = trayIconState(tunnels);
+  if (icon !== shown.icon) tray.setImage(trayIcon((shown.icon = icon)));
+  const tooltip = trayTooltip(tunnels);
+  if (tooltip !== shown.tooltip) tray.setToolTip((shown.tooltip = tooltip));
+  const template = trayTemplate(tunnels, { startAtLogin });
+  const menu = JSON.stringify(template);
+  if (menu === shown.menu && !o.resync) return;
+  shown.menu = menu;
+  tray.setContextMenu(Menu.buildFromTemplate(toMenu(template)));
 }
 
 function toMenu(items: TrayItem[]): MenuItemConstructorOptions[] {
@@ -248,8 +312,15 @@ async function act(action: NonNullable<TrayItem['action']>): Promise<void> {
   if (action.kind === 'import') return importFromDialog();
   if (action.kind === 'login') {
     // Starts hidden in the tray; it restores nothing by itself (users do not want surprise connections).
-    setStartAtLogin(app, action.enable, [process.execPath, ...(app.isPackaged ? [] : [app.getAppPath()])]);
-    return updateTray();
+    // Electron has ticked the checkbox already: whether this works or not, the menu is rebuilt from what
+    // the login setting now is, so a failure does not leave the tick the user asked for.
+    try {
+      setStartAtLogin(app, action.enable, [process.execPath, ...(app.isPackaged ? [] : [app.getAppPath()])]);
+    } catch (e) {
+      notify('Start at login', `Cannot change it: ${(e as Error).message}`);
+      return updateTray({ loginChanged: true, resync: true });
+    }
+    return updateTray({ loginChanged: true });
   }
   const s = services.tunnelService.statuses().find((x) => x.name === action.tunnel);
   const r = await dispatch(
@@ -257,7 +328,14 @@ async function act(action: NonNullable<TrayItem['action']>): Promise<void> {
     s && s.state !== 'down' && s.state !== 'error' ? 'disconnect' : 'connect',
     { name: action.tunnel },
   );
-  if (!r.ok && Notification.isSupported()) new Notification({ title: action.tunnel, body: r.error }).show();
+  if (!r.ok) {
+    notify(action.tunnel, r.error);
+    updateTray({ resync: true }); // Electron flipped the tick: show the tunnel as it is
+  }
+}
+
+function notify(title: string, body: string): void {
+  if (Notification.isSupported()) new Notification({ title, body }).show();
 }
 
 async function importFromDialog(): Promise<void> {
@@ -333,11 +411,13 @@ function showWindow(): void {
     },
   });
   mainWindow.once('ready-to-show', () => mainWindow?.show());
-  // Closing hides to the tray; Quit is in the tray menu.
+  // Closing hides to the tray; Quit is in the tray menu. The bounds are kept either way (quitting closes
+  // the window too), and the next window opens there.
   mainWindow.on('close', (e) => {
+    // The normal-state bounds: those of a minimized or maximized window are not where it should reopen.
+    saveBounds(mainWindow!.getNormalBounds());
     if (quitting) return;
     e.preventDefault();
-    saveBounds(mainWindow!.getBounds());
     mainWindow!.hide();
   });
   mainWindow.on('closed', () => (mainWindow = undefined));
@@ -353,5 +433,9 @@ function readBounds(): Partial<Rect> | undefined {
   }
 }
 function saveBounds(r: Rect): void {
-  writePrivateFile(boundsFile(), JSON.stringify(r), { durable: false });
+  try {
+    writePrivateFile(boundsFile(), JSON.stringify(r), { durable: false });
+  } catch {
+    // Only a convenience: a window that cannot remember where it was still closes (or quits).
+  }
 }

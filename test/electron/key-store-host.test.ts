@@ -104,6 +104,8 @@ describe('one key store for the app and the CLI', () => {
     const made = (await call<KeyStoreView>('unlockStore', { passphrase: 'only this' })).value!;
     expect(made.slots.map((s) => s.kind)).toEqual(['passphrase']); // no basic_text slot was made
     expect(JSON.parse(state()).keyring.slots).toHaveLength(1);
+    // Refused: Electron is never told to accept its plain-text password.
+    expect(fake.state.plainTextEncryption).toBe(false);
   });
 
   it('accepts basic_text only when asked to, and then warns in the window', async () => {
@@ -113,5 +115,18 @@ describe('one key store for the app and the CLI', () => {
     expect(view).toMatchObject({ unlocked: true, problem: null });
     expect(view.warning).toMatch(/only by a password built into Electron.*--allow-insecure-keyring/s);
     expect(view.slots.map((s) => s.label)).toEqual(['system keyring (basic_text)']);
+    // Electron counts basic_text as available only after setUsePlainTextEncryption(true): the opt-in says so.
+    expect(fake.state.plainTextEncryption).toBe(true);
+  });
+
+  it('with --allow-insecure-keyring, a basic_text store made by the app opens again after a restart', async () => {
+    vi.stubEnv('OVERLAY_CONNECT_ALLOW_INSECURE_KEYRING', '1');
+    fake = await bootHost(dir, { backend: 'basic_text' });
+    const { text } = sampleConfig();
+    expect((await call('importConfig', { name: 'c', text })).ok).toBe(true);
+    fake.app.emit('will-quit', { preventDefault() {} });
+    fake = await bootHost(dir, { backend: 'basic_text' });
+    expect((await call<KeyStoreView>('keyStore')).value).toMatchObject({ unlocked: true, problem: null });
+    expect((await call('exportConfig', { name: 'c' })).error ?? '').not.toMatch(/locked/);
   });
 });

@@ -3,11 +3,23 @@
  * fake-electron.ts) with Electron's documented semantics: the lifecycle, the window, the tray, dialogs and
  * IPC. The services behind it are the real ones over a real store in a temporary folder.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { channelOf } from '../../src/contract/api.js';
+import { linuxAdapter } from '../../src/core/tunnels/platform-adapters.js';
+import { findTools } from '../../src/core/tunnels/tool-paths.js';
+import { WgQuickDriver } from '../../src/core/tunnels/wg-quick-driver.js';
+import { HelperServer } from '../../src/helper/server.js';
 import { generateKeyPair } from '../../src/core/wgconf/keys.js';
 import { Netns, netnsUnavailable } from '../support/netns.js';
 import { startHelperProcess, type HelperProcess } from '../support/helper-process.js';
@@ -185,6 +197,118 @@ describe('the Electron host', () => {
     fake.clickTray('Start at login');
     await until(() => !existsSync(entry), 'the entry to go');
     expect(fake.tray!.menu.find((i) => i.label === 'Start at login')!.checked).toBe(false);
+  });
+
+  it('a Start at login that cannot be set says so and shows the tick as it really is', async () => {
+    await boot();
+    // The autostart folder cannot be made: a file holds its name.
+    mkdirSync(join(home, '.config'), { recursive: true });
+    writeFileSync(join(home, '.config', 'autostart'), '');
+    const tick = () => fake.tray!.menu.find((i) => i.label === 'Start at login')!.checked;
+    expect(tick()).toBe(false);
+    fake.clickTray('Start at login'); // Electron ticks it before the click handler runs
+    await until(() => fake.state.notifications.length > 0, 'the failure said');
+    expect(fake.state.notifications[0]!.title).toBe('Start at login');
+    expect(tick()).toBe(false);
+  });
+
+  it('leaves the tray alone while only the byte counters change, and redraws it when a state does', async () => {
+    // A driver whose one interface moves bytes at every look.
+    const ifaces = new Set<string>();
+    let bytes = 0;
+    const link = (iface: string) => ({
+      iface,
+      netns: null,
+      present: true,
+      starting: false,
+      rxBytes: (bytes += 1000),
+      txBytes: bytes,
+      latestHandshake: null,
+      endpoint: null,
+      peerRxBytes: bytes,
+      peerTxBytes: bytes,
+      peers: null,
+    });
+    const driver = {
+      handshakeKnown: false,
+      up: async (req: { iface: string }) => void ifaces.add(req.iface),
+      down: async (iface: string) => void ifaces.delete(iface),
+      links: async () => new Map([...ifaces].map((i) => [i, link(i)])),
+    };
+    vi.doMock('../../src/app/choose-driver.js', () => ({
+      chooseDriver: async () => ({ driver, via: 'helper' }),
+    }));
+    try {
+      await boot();
+      const { privateKey } = generateKeyPair();
+      const text = `[Interface]\nPrivateKey = ${privateKey}\nAddress = 10.47.0.2/24\n\n[Peer]\nPublicKey = ${generateKeyPair().publicKey}\nAllowedIPs = 10.47.0.0/24\n`;
+      await fake.invoke(channelOf('importConfig'), { name: 'busy', text }, ownWindow());
+      expect(await fake.invoke(channelOf('connect'), { name: 'busy' }, ownWindow())).toMatchObject({
+        ok: true,
+      });
+      await until(() => fake.tray!.tooltip.includes('connected: busy'), 'the tunnel up in the tray');
+      const before = { ...fake.tray!.calls };
+      const statuses: unknown[] = [];
+      fake.window!.webContents.sent.length = 0;
+      for (let i = 0; i < 5; i++) {
+        // Each look reads new counters: the window is told, the tray is not redrawn.
+        const list = (await fake.invoke(channelOf('listTunnels'), undefined, ownWindow())) as {
+          value: Array<{ rxBytes: number }>;
+        };
+        statuses.push(list.value[0]!.rxBytes);
+      }
+      expect(new Set(statuses).size).toBe(5);
+      expect(fake.window!.webContents.sent.length).toBeGreaterThanOrEqual(5);
+      expect(fake.tray!.calls).toEqual(before);
+      // A change the tray shows is drawn once.
+      expect(await fake.invoke(channelOf('disconnect'), { name: 'busy' }, ownWindow())).toMatchObject({
+        ok: true,
+      });
+      await until(() => fake.tray!.tooltip === 'overlay-connect — not connected', 'the tunnel down');
+      expect(fake.tray!.calls.setContextMenu).toBeGreaterThan(before.setContextMenu);
+    } finally {
+      vi.doUnmock('../../src/app/choose-driver.js');
+    }
+  });
+
+  it('a tunnel whose toggle fails shows its tick as it really is', async () => {
+    // The real helper server, whose wg-quick runner refuses to run anything: the up fails for sure, and
+    // nothing is brought up on this machine (as root without a helper, it would be, in the host's namespace).
+    const hdir = rootOnlyTempDir('oc-host-refusing-');
+    const tools = findTools();
+    const server = new HelperServer({
+      socketPath: join(hdir, 'h.sock'),
+      netns: null,
+      policyPath: join(hdir, 'policy.json'),
+      driver: new WgQuickDriver({
+        runDir: join(hdir, 'run'),
+        tools,
+        adapter: linuxAdapter(tools),
+        kernelWireguard: () => true,
+        runner: async () => ({ code: 1, stdout: '', stderr: 'refused: nothing runs in this test' }),
+      }),
+      version: 'test',
+      log: () => undefined,
+    });
+    await server.listen();
+    vi.stubEnv('OVERLAY_CONNECT_HELPER', join(hdir, 'h.sock'));
+    onTestFinished(async () => {
+      await server.close();
+      rmSync(hdir, { recursive: true, force: true });
+    });
+    await boot();
+    const { privateKey } = generateKeyPair();
+    const text = `[Interface]\nPrivateKey = ${privateKey}\nAddress = 10.46.0.2/24\n\n[Peer]\nPublicKey = ${generateKeyPair().publicKey}\nAllowedIPs = 10.46.0.0/24\n`;
+    expect(await fake.invoke(channelOf('importConfig'), { name: 'nope', text }, ownWindow())).toMatchObject({
+      ok: true,
+    });
+    await until(() => fake.tray!.menu.some((i) => i.label === 'nope'), 'the tunnel in the menu');
+    fake.clickTray('nope');
+    await until(() => fake.state.notifications.some((n) => n.title?.startsWith('nope')), 'the failure');
+    await until(
+      () => fake.tray!.menu.find((i) => i.label?.startsWith('nope'))!.checked === false,
+      'the tick',
+    );
   });
 });
 

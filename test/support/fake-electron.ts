@@ -1,14 +1,24 @@
 /**
  * A stand-in for the `electron` module (a vitest alias), so that the real src/electron/main.ts runs under
  * plain Node. It models what the host relies on, with Electron's documented semantics:
+ * - Platform profiles: `reset({ platform })` makes `process.platform` that platform (for the host and all
+ *   it imports) until a reset without one; the rules below follow it.
  * - app: `whenReady`; `quit()` emits `before-quit` (preventable), then `close` on every window (a prevented
  *   close cancels the quit), then `will-quit` (preventable), then `quit`; `requestSingleInstanceLock` and
- *   `second-instance`; login items exist on macOS and Windows only (Linux has no such API).
- * - BrowserWindow: show/hide/focus/close with `close` (preventable) then `closed`; bounds; `loadURL`;
- *   `webContents.send`, navigation and window-open handlers.
- * - Tray and Menu: the last template given is kept, so a test can click an item.
- * - dialog: answers scripted by the test; Notification, safeStorage (with a selectable backend), ipcMain,
- *   protocol, session, screen, nativeImage, shell.
+ *   `second-instance` (at any moment, also while the first instance is starting); `activate` on macOS
+ *   only; `setAppUserModelId` on Windows only; login items exist on macOS and Windows only (Linux has no
+ *   such API).
+ * - BrowserWindow: show/hide/focus/close with `close` (preventable) then `closed`; bounds (also normal
+ *   bounds); `loadURL`; `webContents.send`, navigation and window-open handlers; the menu bar drawn in the
+ *   window on Windows and Linux unless `Menu.setApplicationMenu(null)` (or hidden until Alt with
+ *   `autoHideMenuBar`), never on macOS.
+ * - Tray and Menu: the last template given is kept, so a test can click an item; a click flips a
+ *   checkbox's `checked` before `click` runs, as Electron does; every set* call on the tray is counted.
+ * - ipcMain: one handler per channel (a second `handle` throws); invoking a channel with no handler rejects.
+ * - safeStorage (with a selectable backend): on Linux `basic_text` is unavailable (nothing encrypts or
+ *   decrypts) until `setUsePlainTextEncryption(true)`.
+ * - dialog: answers scripted by the test; Notification (on Windows under the app user model id set when
+ *   shown), protocol, session, screen, nativeImage, shell.
  * Tests drive it through `fake`.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
@@ -72,7 +82,7 @@ function freshState() {
     messageBoxAnswers: [] as number[],
     errorBoxes: [] as Array<[string, string]>,
     openDialogAnswers: [] as string[][],
-    notifications: [] as Array<{ title?: string; body?: string }>,
+    notifications: [] as Array<{ title?: string; body?: string; appUserModelId?: string }>,
     windows: [] as FakeBrowserWindow[],
     trays: [] as FakeTray[],
     handlers: new Map<string, (event: unknown, arg: unknown) => unknown>(),
@@ -80,7 +90,21 @@ function freshState() {
     privilegedSchemes: [] as unknown[],
     backend: 'gnome_libsecret',
     opened: [] as string[],
+    /** `undefined`: never set, so Electron's default menu (File, Edit, View, Window) is in place. */
+    applicationMenu: undefined as undefined | null | { items: MenuItem[] },
+    appUserModelId: undefined as string | undefined,
+    /** safeStorage.setUsePlainTextEncryption(true) was called (Linux). */
+    plainTextEncryption: false,
   };
+}
+
+/** The platform this test process really runs on: a platform profile stands in for it in `process.platform`
+ * (the host and everything it imports read that) until the next reset without one. */
+const realPlatform: NodeJS.Platform = ((
+  globalThis as { __fakeRealPlatform?: NodeJS.Platform }
+).__fakeRealPlatform ??= process.platform);
+function setPlatform(platform: NodeJS.Platform): void {
+  Object.defineProperty(process, 'platform', { value: platform, configurable: true, enumerable: true });
 }
 
 export const fake = {
@@ -92,16 +116,31 @@ export const fake = {
     backend?: string;
     singleInstance?: boolean;
   }): void {
+    setPlatform(options.platform ?? realPlatform);
     this.state = {
       ...freshState(),
       userData: options.userData,
-      platform: options.platform ?? process.platform,
+      platform: options.platform ?? realPlatform,
       backend: options.backend ?? 'gnome_libsecret',
       singleInstance: options.singleInstance ?? true,
     };
     this.state.ready = new Promise((r) => (this.state.readyResolve = r));
     app.reset();
     FakeBrowserWindow.nextId = 1;
+  },
+  /** Back to the real platform (call after a test that booted with a platform profile). */
+  restorePlatform(): void {
+    setPlatform(realPlatform);
+    this.state.platform = realPlatform;
+  },
+  /** The user clicks the Dock icon or re-opens the app: macOS only (Electron emits `activate` on darwin). */
+  activate(): void {
+    if (this.state.platform !== 'darwin') throw new Error('`activate` is emitted on macOS only');
+    app.emit(
+      'activate',
+      new FakeEvent(),
+      FakeBrowserWindow.getAllWindows().some((w) => w.visible),
+    );
   },
   /** The app becomes ready (Electron's `ready`). */
   ready(): void {
@@ -114,7 +153,8 @@ export const fake = {
   get tray(): FakeTray | undefined {
     return this.state.trays.at(-1);
   },
-  /** Clicks the tray menu item with this label (searching submenus). */
+  /** Clicks the tray menu item with this label (searching submenus), as Electron does: a checkbox's
+   * `checked` is flipped first, then `click` runs. */
   clickTray(label: string): void {
     const find = (items: MenuItem[]): MenuItem | undefined => {
       for (const i of items) {
@@ -126,13 +166,26 @@ export const fake = {
     };
     const item = find(this.tray?.menu ?? []);
     if (!item?.click) throw new Error(`no tray item "${label}"`);
+    // Electron flips a checkbox's `checked` itself, before `click` runs (and a radio item becomes checked):
+    // the tick shown is what the user asked for until the app sets it otherwise.
+    if (item.type === 'checkbox') item.checked = !item.checked;
+    else if (item.type === 'radio') item.checked = true;
     item.click();
   },
-  /** Calls an ipcMain handler as a renderer would, from this sender and frame. */
+  /** Calls an ipcMain handler as a renderer would, from this sender and frame. As in Electron, a channel
+   * with no handler (yet) rejects the renderer's `invoke`, and so does a handler that throws. */
   invoke(channel: string, arg: unknown, from: { sender: unknown; senderFrame: unknown }): Promise<unknown> {
     const h = this.state.handlers.get(channel);
-    if (!h) throw new Error(`no handler for ${channel}`);
-    return Promise.resolve(h({ sender: from.sender, senderFrame: from.senderFrame }, arg));
+    if (!h)
+      return Promise.reject(
+        new Error(`Error invoking remote method '${channel}': Error: No handler registered for '${channel}'`),
+      );
+    return (async () => h({ sender: from.sender, senderFrame: from.senderFrame }, arg))();
+  },
+  /** Another start of the app while this one holds the lock (Electron emits it on the first instance, at
+   * any moment once it runs: also while it is still starting). */
+  secondInstance(argv: string[] = []): void {
+    app.emit('second-instance', new FakeEvent(), argv, process.cwd(), null);
   },
 };
 
@@ -148,11 +201,16 @@ class FakeApp extends Emitter {
       'web-contents-created',
       'window-all-closed',
       'ready',
+      'activate',
     ]) {
       (this as unknown as { listeners: Map<string, Listener[]> }).listeners.delete(e);
     }
   }
   enableSandbox(): void {}
+  /** Windows only in Electron: the id toast notifications are shown under (else Electron's own). */
+  setAppUserModelId(id: string): void {
+    if (fake.state.platform === 'win32') fake.state.appUserModelId = id;
+  }
   requestSingleInstanceLock(): boolean {
     return fake.state.singleInstance;
   }
@@ -267,6 +325,17 @@ export class FakeBrowserWindow extends Emitter {
   getBounds() {
     return { ...this.bounds };
   }
+  /** The bounds of the normal state, whatever the state now (this model has no maximize: the same). */
+  getNormalBounds() {
+    return { ...this.bounds };
+  }
+  /** On Windows and Linux the application menu is drawn in each window: 'none' once it was set to null
+   * (Menu.setApplicationMenu(null)), 'on-alt' with `autoHideMenuBar`, else 'shown' (Electron's default menu
+   * when none was set). macOS draws no menu bar in windows (the menu is at the top of the screen). */
+  menuBar(): 'none' | 'on-alt' | 'shown' {
+    if (fake.state.platform === 'darwin' || fake.state.applicationMenu === null) return 'none';
+    return this.options.autoHideMenuBar ? 'on-alt' : 'shown';
+  }
   /** Emits `close` (preventable), then destroys the window and emits `closed`. True if it closed. */
   close(): boolean {
     const e = new FakeEvent();
@@ -279,22 +348,28 @@ export class FakeBrowserWindow extends Emitter {
   }
 }
 
+/** Each set* call is counted: on a real desktop every one redraws (the icon flickers, and on Linux a new
+ * context menu closes one that is open), so a host should call them only when what they show changes. */
 class FakeTray extends Emitter {
   image: unknown;
   tooltip = '';
   menu: MenuItem[] = [];
+  readonly calls = { setImage: 0, setToolTip: 0, setContextMenu: 0 };
   constructor(image: unknown) {
     super();
     this.image = image;
     fake.state.trays.push(this);
   }
   setImage(image: unknown): void {
+    this.calls.setImage++;
     this.image = image;
   }
   setToolTip(text: string): void {
+    this.calls.setToolTip++;
     this.tooltip = text;
   }
   setContextMenu(menu: { items: MenuItem[] }): void {
+    this.calls.setContextMenu++;
     this.menu = menu.items;
   }
 }
@@ -305,11 +380,19 @@ class FakeNotification {
     return true;
   }
   show(): void {
-    fake.state.notifications.push(this.options);
+    // On Windows a toast is shown under the app user model id set at that moment (Electron's own if none).
+    fake.state.notifications.push(
+      fake.state.platform === 'win32'
+        ? { ...this.options, appUserModelId: fake.state.appUserModelId ?? 'electron.app.Electron' }
+        : this.options,
+    );
   }
 }
 
-export const Menu = { buildFromTemplate: (items: MenuItem[]) => ({ items }) };
+export const Menu = {
+  buildFromTemplate: (items: MenuItem[]) => ({ items }),
+  setApplicationMenu: (menu: { items: MenuItem[] } | null) => void (fake.state.applicationMenu = menu),
+};
 export const nativeImage = {
   createFromPath: (path: string) => ({
     path,
@@ -336,9 +419,19 @@ export const dialog = {
   },
   showSaveDialog: async () => ({ canceled: true, filePath: undefined }),
 };
+/** Electron allows one handler per channel: a second `handle` throws until `removeHandler`. */
 export const ipcMain = {
-  handle: (channel: string, h: (event: unknown, arg: unknown) => unknown) =>
-    void fake.state.handlers.set(channel, h),
+  handle: (channel: string, h: (event: unknown, arg: unknown) => unknown) => {
+    if (fake.state.handlers.has(channel))
+      throw new Error(`Attempted to register a second handler for '${channel}'`);
+    fake.state.handlers.set(channel, h);
+  },
+  handleOnce: (channel: string, h: (event: unknown, arg: unknown) => unknown) =>
+    ipcMain.handle(channel, (event, arg) => {
+      fake.state.handlers.delete(channel);
+      return h(event, arg);
+    }),
+  removeHandler: (channel: string) => void fake.state.handlers.delete(channel),
   on: () => undefined,
 };
 /** The "OS keyring": one AES-256-GCM key per test process, kept across boots (vi.resetModules() reloads this
@@ -351,16 +444,29 @@ const keyringKey = () => {
   if (!k) keyrings.set(fake.state.backend, (k = randomBytes(32)));
   return k;
 };
+/** Electron on Linux: the `basic_text` backend counts as available only after
+ * `setUsePlainTextEncryption(true)` (its gate is `OSCrypt::IsEncryptionAvailable() || (use_password_v10 &&
+ * backend == "basic_text")`); until then nothing is encrypted or decrypted with it. A no-op elsewhere. */
+const plainTextRefused = () =>
+  fake.state.platform === 'linux' && fake.state.backend === 'basic_text' && !fake.state.plainTextEncryption;
 export const safeStorage = {
-  isAsyncEncryptionAvailable: async () => true,
+  setUsePlainTextEncryption: (usePlainText: boolean) => {
+    if (fake.state.platform === 'linux') fake.state.plainTextEncryption = usePlainText;
+  },
+  isEncryptionAvailable: () => !plainTextRefused(),
+  isAsyncEncryptionAvailable: async () => !plainTextRefused(),
   getSelectedStorageBackend: () => fake.state.backend,
   encryptStringAsync: async (text: string) => {
+    if (plainTextRefused())
+      throw new Error('Error while encrypting the text provided to safeStorage.encryptStringAsync.');
     const iv = randomBytes(12);
     const c = createCipheriv('aes-256-gcm', keyringKey(), iv);
     const body = Buffer.concat([c.update(text, 'utf8'), c.final()]);
     return Buffer.concat([iv, c.getAuthTag(), body]);
   },
   decryptStringAsync: async (data: Buffer) => {
+    if (plainTextRefused())
+      throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptStringAsync.');
     try {
       const d = createDecipheriv('aes-256-gcm', keyringKey(), data.subarray(0, 12));
       d.setAuthTag(data.subarray(12, 28));
