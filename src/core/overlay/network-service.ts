@@ -2,27 +2,26 @@
  * The seed's workflow (network.create, nodes_search, add_node, add_access, reservation_register,
  * reservation_result) over the store, the keyring and an explorer. Every change is committed in one store
  * write after everything that can fail (the explorer, the passphrase) has succeeded.
+ *
+ * Beside it: network-identity.ts (the identity and its phonebook registration) and network-status.ts (each
+ * node's provisioning, judged from the explorer's reply).
  */
-import { userInfo } from 'node:os';
 import { UserError, NotFoundError } from '../errors.js';
-import { identityFromSeed, newIdentity, toHex, type Ed25519Identity } from '../crypto/identity-keys.js';
+import type { Ed25519Identity } from '../crypto/identity-keys.js';
 import type { Keyring } from '../store/keyring.js';
-import { IDENTITY_SECRET, secretIdForTunnel, type IdentityRecord } from '../store/schema.js';
+import { secretIdForTunnel, type IdentityRecord } from '../store/schema.js';
 import type { StateStore } from '../store/state-store.js';
 import type { TunnelStore } from '../tunnels/tunnel-store.js';
-import { ExplorerClient, type ExplorerNode, type ReservationInfo } from './explorer-client.js';
+import { ExplorerClient, type ExplorerNode } from './explorer-client.js';
 import { networkResources } from './mesh.js';
 import type { NetworkRecord, ReservationRef } from './model.js';
-import { resultSignatureValid } from './result-signature.js';
+import { NetworkIdentity, type NewIdentityOptions } from './network-identity.js';
+import { summarize, type NetworkStatus } from './network-status.js';
 import { endpointKind, nodeEndpoints, type EndpointKind } from './node-endpoints.js';
 import { addAccess, addNode, createNetwork } from './planner.js';
-import {
-  buildDeleteRequest,
-  buildReservation,
-  DEFAULT_RESERVATION_S,
-  NEXT_ACTION,
-  RESULT_STATE,
-} from './reservation.js';
+import { buildDeleteRequest, buildReservation, DEFAULT_RESERVATION_S, NEXT_ACTION } from './reservation.js';
+
+export type { NetworkStatus, NodeProvisioning, ReservationStatus } from './network-status.js';
 
 /** The retired v2 explorer; `devnet up` (or --explorer) points the app at a live one. */
 export const DEFAULT_EXPLORER = 'https://explorer.grid.tf';
@@ -38,38 +37,18 @@ export interface NodeFilter {
 
 export type FoundNode = ExplorerNode & { endpoint_kind: EndpointKind };
 
-export interface NodeProvisioning {
-  nodeId: string;
-  state: 'ok' | 'error' | 'deleted' | 'pending';
-  message: string;
-}
-
-export interface ReservationStatus {
-  reservationId: number;
-  nextAction: number;
-  nextActionName: string;
-  nodes: NodeProvisioning[];
-}
-
-/** The newest registration's provisioning at the top; `previous` is the one still in force while a newer one
- * is being provisioned. */
-export interface NetworkStatus extends ReservationStatus {
-  network: string;
-  previous?: ReservationStatus;
-  /** Results the explorer listed that answer nothing this network asked of that node: ignored. */
-  ignored: string[];
-  /** What changed on this call: a newer reservation taking over, or failing while the old one runs on. */
-  notes: string[];
-}
-
 export class NetworkService {
+  private readonly ids: NetworkIdentity;
+
   constructor(
     private readonly store: StateStore,
     private readonly keyring: Keyring,
     private readonly tunnels: TunnelStore,
     private readonly explorerUrl: string,
     private readonly options: { allowPlainHttp?: boolean } = {},
-  ) {}
+  ) {
+    this.ids = new NetworkIdentity(store, keyring, explorerUrl, (url) => this.explorer(url));
+  }
 
   explorer(url = this.explorerUrl): ExplorerClient {
     return new ExplorerClient(url, { allowPlainHttp: this.options.allowPlainHttp });
@@ -78,71 +57,22 @@ export class NetworkService {
   // --- identity ---------------------------------------------------------------------------------------
 
   identity(): IdentityRecord {
-    const id = this.store.read().identity;
-    if (!id) throw new UserError('No identity yet: create one with `overlay-connect identity create`');
-    return id;
+    return this.ids.identity();
   }
 
-  async createIdentity(
-    options: { name?: string; email?: string; seedHex?: string } = {},
+  createIdentity(
+    options: NewIdentityOptions = {},
   ): Promise<{ identity: IdentityRecord; registered?: number; warning?: string }> {
-    if (this.store.read().identity)
-      throw new UserError('An identity exists already (identity show); this store keeps one');
-    let keys: Ed25519Identity;
-    if (options.seedHex !== undefined) {
-      if (!/^[0-9a-fA-F]{64}$/.test(options.seedHex))
-        throw new UserError('The seed must be 32 bytes in hex (64 characters)');
-      keys = identityFromSeed(Buffer.from(options.seedHex, 'hex'));
-    } else {
-      keys = newIdentity();
-    }
-    const name = options.name ?? defaultIdentityName();
-    const email = options.email ?? '';
-    const sealed = await this.keyring.seal(IDENTITY_SECRET, toHex(keys.seed));
-    const record: IdentityRecord = {
-      name,
-      email,
-      publicKeyHex: toHex(keys.publicKey),
-      tids: {},
-      createdAt: new Date().toISOString(),
-    };
-    this.store.update((d) => {
-      d.identity = record;
-      d.secrets[IDENTITY_SECRET] = sealed;
-    });
-    // Registration needs the explorer; the identity is kept even when it cannot be reached now.
-    try {
-      const tid = await this.ensureRegistered();
-      return { identity: this.identity(), registered: tid };
-    } catch (e) {
-      return {
-        identity: record,
-        warning: `not registered in the phonebook of ${this.explorerUrl} yet: ${(e as Error).message}`,
-      };
-    }
+    return this.ids.create(options);
   }
 
   /** The phonebook id on this explorer, registering the identity there first if needed. */
-  async ensureRegistered(url = this.explorerUrl): Promise<number> {
-    const id = this.identity();
-    const key = this.explorer(url).base;
-    if (id.tids[key]) return id.tids[key];
-    const user = await this.explorer(url).registerUser({
-      name: id.name,
-      email: id.email,
-      pubkey: id.publicKeyHex,
-    });
-    this.store.update((d) => {
-      d.identity!.tids[key] = user.id;
-    });
-    return user.id;
+  ensureRegistered(url = this.explorerUrl): Promise<number> {
+    return this.ids.ensureRegistered(url);
   }
 
-  private async identityKeys(): Promise<Ed25519Identity> {
-    this.identity();
-    const sealed = this.store.read().secrets[IDENTITY_SECRET];
-    if (!sealed) throw new UserError("The identity's key is missing from the store");
-    return identityFromSeed(Buffer.from(await this.keyring.open(IDENTITY_SECRET, sealed), 'hex'));
+  private identityKeys(): Promise<Ed25519Identity> {
+    return this.ids.keys();
   }
 
   // --- nodes ------------------------------------------------------------------------------------------
@@ -357,55 +287,4 @@ function assertUnchanged(current: NetworkRecord | undefined, before: NetworkReco
       `Network ${before.name} was changed by another overlay-connect meanwhile; nothing was written, try again`,
     );
   }
-}
-
-/**
- * Each node's result, believed only if it answers the workload this network asked of that node and its
- * signature verifies with that node's key (the one its keys were sealed to). Anything else the explorer
- * lists is ignored and reported in `ignored`.
- */
-function summarize(net: NetworkRecord, info: ReservationInfo, ignored: string[]): ReservationStatus {
-  const workloadId = `${info.id}-1`; // buildReservation's one network workload
-  const byNode = new Map(net.nodes.map((n) => [n.nodeId, n]));
-  for (const r of info.results) {
-    if (!byNode.has(r.node_id) || r.workload_id !== workloadId)
-      ignored.push(
-        `reservation ${info.id}: a result from ${r.node_id} for workload ${r.workload_id}, which this network did not ask of it`,
-      );
-  }
-  const nodes = net.nodes.map((n): NodeProvisioning => {
-    const mine = info.results
-      .filter((r) => r.node_id === n.nodeId && r.workload_id === workloadId)
-      .sort((a, b) => b.epoch - a.epoch)[0];
-    if (!mine) return { nodeId: n.nodeId, state: 'pending', message: '' };
-    if (!resultSignatureValid(n.publicKeyHex, mine)) {
-      return {
-        nodeId: n.nodeId,
-        state: 'error',
-        message: `the result the explorer shows for node ${n.nodeId} is not signed by that node's key: refusing it (a wrong explorer, or a tampered reply)`,
-      };
-    }
-    return {
-      nodeId: n.nodeId,
-      state: RESULT_STATE[mine.state] ?? 'error',
-      message: String(mine.message ?? ''),
-    };
-  });
-  return {
-    reservationId: info.id,
-    nextAction: info.next_action,
-    nextActionName: NEXT_ACTION[info.next_action] ?? `unknown (${info.next_action})`,
-    nodes,
-  };
-}
-
-function defaultIdentityName(): string {
-  let user = 'user';
-  try {
-    user = userInfo().username;
-  } catch {
-    /* no passwd entry */
-  }
-  const clean = user.toLowerCase().replace(/[^a-z0-9]/g, '');
-  return (clean.length >= 3 ? clean : `${clean}user`).slice(0, 32);
 }
