@@ -1,7 +1,7 @@
 // Writes the deb/rpm maintainer scripts that install and remove the helper from the one source of their
 // text (src/helper/units.ts); test/helper/units.test.ts fails when the committed files differ.
 import { writeFileSync } from 'node:fs';
-import { packageAfterInstall, packageAfterRemove, PACKAGED_BINARY } from '../src/helper/units.js';
+import { packageAfterInstall, packageAfterRemove } from '../src/helper/units.js';
 
-writeFileSync('assets/linux/after-install.sh', packageAfterInstall(PACKAGED_BINARY), { mode: 0o755 });
+writeFileSync('assets/linux/after-install.sh', packageAfterInstall(), { mode: 0o755 });
 writeFileSync('assets/linux/after-remove.sh', packageAfterRemove(), { mode: 0o755 });

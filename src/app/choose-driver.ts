@@ -13,7 +13,7 @@ import { directRunner, elevatedRunner, isRoot, type ElevateFn } from '../core/tu
 import { findTools } from '../core/tunnels/tool-paths.js';
 import type { TunnelDriver } from '../core/tunnels/tunnel-driver.js';
 import { WgQuickDriver } from '../core/tunnels/wg-quick-driver.js';
-import { HelperClient, HelperDriver } from '../helper/client.js';
+import { HelperClient, HelperDriver, HelperTimeoutError } from '../helper/client.js';
 import { defaultSocketPath, HELPER_GROUP } from '../helper/protocol.js';
 
 export interface DriverChoice {
@@ -23,21 +23,42 @@ export interface DriverChoice {
   hint?: string;
 }
 
+/** A helper that accepts the connection must also answer: asked its version, within this. */
+export const HELPER_PROBE_TIMEOUT_MS = 2000;
+
 export interface ChooseOptions {
   dataDir: string;
   /** An explicit helper socket (`--helper`, OVERLAY_CONNECT_HELPER): failing to reach it is an error. */
   helperPath?: string;
   elevate: ElevateFn;
   platform?: NodeJS.Platform;
+  /** How long the helper may take to answer the probe (HELPER_PROBE_TIMEOUT_MS). */
+  probeTimeoutMs?: number;
+  /** The socket tried when helperPath is not given (defaultSocketPath: tests set another). */
+  defaultSocket?: string;
+}
+
+/** Connects and asks the version: a helper that accepts but never answers (hung, or something else on
+ * the socket) is treated as one that is not there, instead of every later request hanging on it. */
+async function probeHelper(path: string, timeoutMs: number): Promise<HelperClient> {
+  const client = await HelperClient.connect(path, timeoutMs);
+  try {
+    await client.version(timeoutMs);
+    return client;
+  } catch (e) {
+    client.close();
+    throw e;
+  }
 }
 
 export async function chooseDriver(o: ChooseOptions): Promise<DriverChoice> {
   const platform = o.platform ?? process.platform;
   let hint: string | undefined;
   if (platform !== 'win32') {
-    const path = o.helperPath ?? defaultSocketPath(platform);
+    const path = o.helperPath ?? o.defaultSocket ?? defaultSocketPath(platform);
     try {
-      return { driver: new HelperDriver(await HelperClient.connect(path)), via: 'helper' };
+      const client = await probeHelper(path, o.probeTimeoutMs ?? HELPER_PROBE_TIMEOUT_MS);
+      return { driver: new HelperDriver(client), via: 'helper' };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       const why =
@@ -45,7 +66,9 @@ export async function chooseDriver(o: ChooseOptions): Promise<DriverChoice> {
           ? `you are not (yet) in the group "${HELPER_GROUP}": log out and in again after \`overlay-connect helper install\``
           : code === 'ENOENT'
             ? 'it is not running'
-            : (e as Error).message;
+            : e instanceof HelperTimeoutError
+              ? 'it accepts connections but does not answer (restart it: `sudo systemctl restart overlay-connect-helper`)'
+              : (e as Error).message;
       if (o.helperPath) throw new UserError(`Cannot reach the helper at ${path}: ${why}`);
       if (code !== 'ENOENT') hint = `The helper at ${path} cannot be used: ${why}`;
     }

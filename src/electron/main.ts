@@ -41,8 +41,6 @@ import { restoreBounds, type Rect } from '../app/window-state.js';
 import { writePrivateFile } from '../core/store/private-files.js';
 import { findTools } from '../core/tunnels/tool-paths.js';
 import { chooseDriver } from '../app/choose-driver.js';
-import { startHelper } from '../helper/run-helper.js';
-import { VERSION } from '../cli/version.js';
 import { decodeConfigBytes } from '../core/wgconf/parser.js';
 import { setStartAtLogin, startsAtLogin } from './login-item.js';
 import { APP_SCHEME, RENDERER_URL, SCHEME_PRIVILEGES, serveRenderer } from './app-protocol.js';
@@ -74,18 +72,11 @@ const servicesUp = (() => {
   return { promise, ok, fail };
 })();
 
-/** The deb/rpm units start the packaged binary in helper mode: the privileged helper, no window. */
-const HELPER_MODE = process.argv.includes('--overlay-connect-helper');
-
+// No helper mode here: the deb/rpm units run the helper's own bundle (dist/helper.js) with this binary as
+// Node (ELECTRON_RUN_AS_NODE), never this main: the browser, as root and without a display, aborts.
 app.enableSandbox();
-if (!HELPER_MODE) protocol.registerSchemesAsPrivileged([SCHEME_PRIVILEGES]);
-if (HELPER_MODE) {
-  app.dock?.hide();
-  startHelper({ version: VERSION, log: (line) => console.error(`helper: ${line}`) }).catch((e: Error) => {
-    console.error(`overlay-connect helper: ${e.message}`);
-    app.exit(1);
-  });
-} else if (!app.requestSingleInstanceLock()) {
+protocol.registerSchemesAsPrivileged([SCHEME_PRIVILEGES]);
+if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   // Windows shows a toast under the app user model id: the installer's appId (electron-builder.yml), so

@@ -21,7 +21,19 @@ import {
   type VersionInfo,
 } from './protocol.js';
 
-type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
+
+/** How long a reply may take: a query is answered at once by a working helper; up and down run wg-quick
+ * (routes, DNS, a userspace wireguard-go starting), which can take seconds. */
+export const REQUEST_TIMEOUT_MS = { query: 10_000, upDown: 60_000 } as const;
+
+/** The helper accepted the request but did not answer in time. */
+export class HelperTimeoutError extends UserError {
+  readonly code = 'ETIMEDOUT';
+  constructor(op: string, ms: number) {
+    super(`The overlay-connect helper did not answer "${op}" within ${ms / 1000} s`);
+  }
+}
 
 export class HelperClient {
   private nextId = 1;
@@ -61,21 +73,34 @@ export class HelperClient {
     });
   }
 
-  request(op: 'up', fields: { iface: string; config: string; conflicts?: string[] }): Promise<unknown>;
-  request(op: 'down', fields: { iface: string }): Promise<unknown>;
-  request(op: 'status' | 'version' | 'subscribe'): Promise<unknown>;
-  request(op: string, fields: Record<string, unknown> = {}): Promise<unknown> {
+  /** Sends one request; it fails with HelperTimeoutError when no reply comes within `timeoutMs` (by
+   * default REQUEST_TIMEOUT_MS: longer for up and down). A late reply is then dropped. */
+  request(
+    op: 'up',
+    fields: { iface: string; config: string; conflicts?: string[] },
+    timeoutMs?: number,
+  ): Promise<unknown>;
+  request(op: 'down', fields: { iface: string }, timeoutMs?: number): Promise<unknown>;
+  request(op: 'status' | 'version' | 'subscribe', fields?: object, timeoutMs?: number): Promise<unknown>;
+  request(op: string, fields: object = {}, timeoutMs?: number): Promise<unknown> {
     if (this.closedError) return Promise.reject(this.closedError);
     const id = this.nextId++;
+    const ms =
+      timeoutMs ?? (op === 'up' || op === 'down' ? REQUEST_TIMEOUT_MS.upDown : REQUEST_TIMEOUT_MS.query);
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        if (this.pending.size === 0 && this.eventListeners.size === 0) this.socket.unref();
+        reject(new HelperTimeoutError(op, ms));
+      }, ms);
+      this.pending.set(id, { resolve, reject, timer });
       this.socket.ref(); // keep the process alive while a reply is owed
       this.socket.write(JSON.stringify({ v: PROTOCOL_VERSION, id, op, ...fields }) + '\n');
     });
   }
 
-  async version(): Promise<VersionInfo> {
-    return (await this.request('version')) as VersionInfo;
+  async version(timeoutMs?: number): Promise<VersionInfo> {
+    return (await this.request('version', {}, timeoutMs)) as VersionInfo;
   }
 
   /** State-change events; the first call subscribes. */
@@ -109,6 +134,7 @@ export class HelperClient {
       }
       const p = message.id === null ? undefined : this.pending.get(message.id);
       if (!p) continue;
+      clearTimeout(p.timer);
       this.pending.delete(message.id!);
       if (message.ok) p.resolve(message.result);
       else p.reject(replyError(message));
@@ -118,7 +144,10 @@ export class HelperClient {
 
   private fail(e: Error): void {
     this.closedError ??= e;
-    for (const p of this.pending.values()) p.reject(this.closedError);
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(this.closedError);
+    }
     this.pending.clear();
   }
 }

@@ -12,7 +12,8 @@ import {
   packageAfterInstall,
   packageAfterRemove,
   packageGroupStep,
-  PACKAGED_BINARY,
+  PACKAGED_HELPER_COMMAND,
+  PACKAGED_HELPER_ENV,
   systemdServiceUnit,
   systemdSocketUnit,
 } from '../../src/helper/units.js';
@@ -32,19 +33,22 @@ describe('systemd units', () => {
     expect(unit).toContain('Requires=overlay-connect-helper.socket\n');
     expect(() => systemdServiceUnit(['/bin/x\nExecStartPre=/bin/evil'])).toThrow(/line break/);
   });
+  it('the packaged unit runs the bundle with the app binary as Node, never the Electron browser', () => {
+    const unit = systemdServiceUnit(PACKAGED_HELPER_COMMAND, PACKAGED_HELPER_ENV);
+    expect(unit).toContain(
+      'Environment=ELECTRON_RUN_AS_NODE=1\nExecStart="/opt/overlay-connect/overlay-connect" "/opt/overlay-connect/resources/helper/helper.js" "helper" "run"\n',
+    );
+    expect(unit).not.toContain('--overlay-connect-helper');
+    expect(() => systemdServiceUnit(['/bin/x'], { A: '1\nExecStartPre=/bin/evil' })).toThrow(/plain/);
+    expect(() => systemdServiceUnit(['/bin/x'], { 'A B': '1' })).toThrow(/plain/);
+  });
 });
 
 describe('launchd plist', () => {
   it('runs the helper at load, kept alive, with XML-escaped arguments', () => {
-    const plist = launchdPlist([
-      '/Applications/overlay-connect.app/Contents/MacOS/overlay-connect',
-      '--overlay-connect-helper',
-      'a<b&c',
-    ]);
+    const plist = launchdPlist(['/usr/local/bin/node', 'helper', 'a<b&c']);
     expect(plist).toContain('<string>org.overlay-connect.helper</string>');
-    expect(plist).toContain(
-      '    <string>--overlay-connect-helper</string>\n    <string>a&lt;b&amp;c</string>\n',
-    );
+    expect(plist).toContain('    <string>helper</string>\n    <string>a&lt;b&amp;c</string>\n');
     expect(plist).toContain('<key>RunAtLoad</key>\n  <true/>');
     expect(plist).toContain('<key>AbandonProcessGroup</key>\n  <true/>');
   });
@@ -52,7 +56,7 @@ describe('launchd plist', () => {
 
 describe('deb/rpm maintainer scripts', () => {
   it('the committed files are the generated ones (npm run helper-scripts) and electron-builder uses them', () => {
-    expect(readFileSync('assets/linux/after-install.sh', 'utf8')).toBe(packageAfterInstall(PACKAGED_BINARY));
+    expect(readFileSync('assets/linux/after-install.sh', 'utf8')).toBe(packageAfterInstall());
     expect(readFileSync('assets/linux/after-remove.sh', 'utf8')).toBe(packageAfterRemove());
     const cfg = parse(readFileSync('electron-builder.yml', 'utf8'));
     for (const target of [cfg.deb, cfg.rpm]) {
@@ -72,13 +76,17 @@ describe('deb/rpm maintainer scripts', () => {
       );
     }
     rmSync(dir, { recursive: true });
-    expect(packageAfterInstall(PACKAGED_BINARY)).toContain(
-      'ExecStart="/opt/overlay-connect/overlay-connect" "--overlay-connect-helper"',
+    expect(packageAfterInstall()).toContain(
+      'ExecStart="/opt/overlay-connect/overlay-connect" "/opt/overlay-connect/resources/helper/helper.js" "helper" "run"',
     );
+    // electron-builder fills ${letters} in these files as its template macros (and fails on unknown ones):
+    // none may be left, or the package would install another script than the one tested.
+    for (const f of ['assets/linux/after-install.sh', 'assets/linux/after-remove.sh'])
+      expect(readFileSync(f, 'utf8')).not.toMatch(/\$\{[a-zA-Z]+\}|<%=/);
   });
   it('the postinst uses the group in /etc/group, makes it when there is none, and refuses one only LDAP/NIS knows', () => {
     const step = packageGroupStep();
-    expect(packageAfterInstall(PACKAGED_BINARY)).toContain(`set -e\n${step}`);
+    expect(packageAfterInstall()).toContain(`fi\n${step}cat > /etc/systemd/system/`);
     const dir = mkdtempSync(join(tmpdir(), 'oc-postinst-'));
     try {
       // getent answers as told (found: exit 0; not found: exit 2); groupadd only notes that it was called.
