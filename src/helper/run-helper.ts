@@ -1,4 +1,4 @@
-/** Starts the helper in the foreground (`overlay-connect helper run`, or the packaged app's helper mode). */
+/** Starts the helper in the foreground (`overlay-connect helper run`, and the packaged helper bundle). */
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../core/errors.js';
