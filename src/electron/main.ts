@@ -42,16 +42,19 @@ import { writePrivateFile } from '../core/store/private-files.js';
 import { findTools } from '../core/tunnels/tool-paths.js';
 import { chooseDriver } from '../app/choose-driver.js';
 import { decodeConfigBytes } from '../core/wgconf/parser.js';
-import { setStartAtLogin, startsAtLogin } from './login-item.js';
+import { launchCommand, setStartAtLogin, startedAtLogin, startsAtLogin } from './login-item.js';
 import { APP_SCHEME, RENDERER_URL, SCHEME_PRIVILEGES, serveRenderer } from './app-protocol.js';
 import { openElectronStore } from './open-electron-store.js';
 import { PassphraseNeededError } from '../core/store/keyring-errors.js';
 import { INSECURE_KEYRING_FLAG, safeStorageBackend, safeStorageSlot } from './safe-storage-slot.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+// Packaged: in the asar. Otherwise next to dist/ (the bundle) or two up from src/electron/ (run from source).
 const ASSETS = app.isPackaged
   ? join(process.resourcesPath, 'app.asar', 'assets')
-  : join(here, '..', 'assets');
+  : ([join(here, '..', 'assets'), join(here, '..', '..', 'assets')].find((d) =>
+      existsSync(join(d, 'icon.png')),
+    ) ?? join(here, '..', 'assets'));
 let mainWindow: BrowserWindow | undefined;
 let tray: Tray | undefined;
 let services: App | undefined;
@@ -147,6 +150,8 @@ function showWindowWhenReady(): void {
 
 async function start(): Promise<void> {
   appReady = true;
+  // Read at `ready`, before anything is awaited: macOS tells it from the launch's own Apple event.
+  const atLogin = startedAtLogin(app);
   protocol.handle(APP_SCHEME, (request) => serveRenderer(join(here, 'renderer'), request));
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
@@ -196,7 +201,7 @@ async function start(): Promise<void> {
   services.tunnelService.onChange((s) => {
     const note = notificationFor(lastState.get(s.name), s);
     lastState.set(s.name, s.state);
-    if (note && Notification.isSupported()) new Notification({ title: note.title, body: note.body }).show();
+    if (note) notify(note.title, note.body);
     updateTray();
   });
   await services.tunnelService.refresh();
@@ -205,7 +210,9 @@ async function start(): Promise<void> {
   tray = new Tray(trayIcon((shown.icon = 'inactive')));
   tray.on('click', () => showWindow()); // not delivered on Linux: "Open" is in the menu too
   updateTray();
-  if (showWhenReady || !process.argv.includes('--hidden')) showWindow();
+  // Started at login: hidden in the tray (Windows and Linux pass `--hidden`; macOS passes no args and says
+  // `wasOpenedAtLogin` instead).
+  if (showWhenReady || !atLogin) showWindow();
   if (choice.via === 'elevation' && process.platform !== 'win32')
     void offerHelper(choice.hint, join(userData, 'helper-offered'));
 }
@@ -272,7 +279,7 @@ let startAtLogin: boolean | undefined;
  * (Electron has flipped a checkbox the app did not let flip). */
 function updateTray(o: { loginChanged?: boolean; resync?: boolean } = {}): void {
   if (!tray || !services) return;
-  if (startAtLogin === undefined || o.loginChanged) startAtLogin = startsAtLogin(app);
+  if (startAtLogin === undefined || o.loginChanged) startAtLogin = startsAtLogin(app, appCommand());
   const tunnels = services.tunnelService.statuses().map((s) => ({ name: s.name, state: s.state }));
   const icon = trayIconState(tunnels);
   if (icon !== shown.icon) tray.setImage(trayIcon((shown.icon = icon)));
@@ -306,7 +313,7 @@ async function act(action: NonNullable<TrayItem['action']>): Promise<void> {
     // Electron has ticked the checkbox already: whether this works or not, the menu is rebuilt from what
     // the login setting now is, so a failure does not leave the tick the user asked for.
     try {
-      setStartAtLogin(app, action.enable, [process.execPath, ...(app.isPackaged ? [] : [app.getAppPath()])]);
+      setStartAtLogin(app, action.enable, appCommand());
     } catch (e) {
       notify('Start at login', `Cannot change it: ${(e as Error).message}`);
       return updateTray({ loginChanged: true, resync: true });
@@ -325,8 +332,26 @@ async function act(action: NonNullable<TrayItem['action']>): Promise<void> {
   }
 }
 
+/** How login starts this app: registered and asked back the same way (Windows matches path and args). */
+function appCommand(): string[] {
+  return launchCommand({
+    platform: process.platform,
+    env: process.env,
+    execPath: process.execPath,
+    isPackaged: app.isPackaged,
+    appPath: app.getAppPath(),
+  });
+}
+
+/** The app's icon, read once; an empty image (a missing file) is left out rather than shown blank. */
+let appIcon: Electron.NativeImage | undefined;
+function notificationIcon(): Electron.NativeImage | undefined {
+  appIcon ??= nativeImage.createFromPath(join(ASSETS, 'icon.png'));
+  return appIcon.isEmpty() ? undefined : appIcon;
+}
+
 function notify(title: string, body: string): void {
-  if (Notification.isSupported()) new Notification({ title, body }).show();
+  if (Notification.isSupported()) new Notification({ title, body, icon: notificationIcon() }).show();
 }
 
 async function importFromDialog(): Promise<void> {

@@ -3,7 +3,7 @@
  * in one line and serve a working window instead of ending in a stack trace.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -80,6 +80,87 @@ describe('npm start', () => {
         /^The Electron binary could not be fetched \(.*\): serving the window at a local address instead\.$/,
       );
       expect(out).not.toMatch(/\n\s+at /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
+
+/** An Electron package whose binary is there: its cli.js only says it was started. */
+function fakeElectron(dir: string, sandboxMode: number): { electronDir: string; sandbox: string } {
+  const electronDir = join(dir, 'electron');
+  mkdirSync(join(electronDir, 'dist'), { recursive: true });
+  writeFileSync(join(electronDir, 'path.txt'), 'electron');
+  writeFileSync(join(electronDir, 'cli.js'), "console.log('electron started');\n");
+  const sandbox = join(electronDir, 'dist', 'chrome-sandbox');
+  writeFileSync(sandbox, '#!/bin/sh\n');
+  chmodSync(sandbox, sandboxMode);
+  return { electronDir, sandbox };
+}
+
+function startOnce(env: Record<string, string | undefined>): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['scripts/start.mjs'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    // Electron (here a stand-in) ends by itself; anything else (the served window) is stopped after 20 s.
+    const timer = setTimeout(() => child.kill('SIGTERM'), 20_000);
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stderr.on('data', (d: Buffer) => (out += d));
+    child.on('exit', () => {
+      clearTimeout(timer);
+      resolve(out);
+    });
+  });
+}
+
+// Ubuntu >= 23.10: AppArmor restricts unprivileged user namespaces, and Electron aborts unless its setuid
+// sandbox helper is root's with mode 4755 (electron/electron#42510). Probed here through test-only paths.
+describe.runIf(process.platform === 'linux')('npm start where user namespaces are restricted', () => {
+  const base = (dir: string, electronDir: string, sandbox: string, restricted: string) => {
+    const sysctl = join(dir, 'apparmor_restrict_unprivileged_userns');
+    writeFileSync(sysctl, `${restricted}\n`);
+    return {
+      DISPLAY: ':99',
+      BROWSER: 'none',
+      OVERLAY_CONNECT_PASSPHRASE: 'start test',
+      XDG_CONFIG_HOME: dir,
+      HOME: dir,
+      OVERLAY_CONNECT_HELPER: '',
+      OVERLAY_CONNECT_TEST_ELECTRON_DIR: electronDir,
+      OVERLAY_CONNECT_TEST_USERNS_SYSCTL: sysctl,
+      OVERLAY_CONNECT_TEST_CHROME_SANDBOX: sandbox,
+    };
+  };
+
+  it('a sandbox helper that is not setuid root: the fix in one line, then the window served', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oc-start-'));
+    try {
+      const { electronDir, sandbox } = fakeElectron(dir, 0o755);
+      const { out } = await startUntilAddress(base(dir, electronDir, sandbox, '1'));
+      expect(out.split('\n')[0]).toBe(
+        `Electron's sandbox cannot start here (AppArmor restricts unprivileged user namespaces, and ${sandbox} is not setuid root): serving the window at a local address instead. For the desktop app: sudo chown root:root ${sandbox} && sudo chmod 4755 ${sandbox}`,
+      );
+      expect(out).not.toContain('electron started');
+      expect(out).not.toMatch(/\n\s+at /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it('starts Electron when the helper is setuid root, or when nothing is restricted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oc-start-'));
+    try {
+      const bad = fakeElectron(join(dir, 'bad'), 0o755);
+      expect(await startOnce(base(dir, bad.electronDir, bad.sandbox, '0'))).toBe('electron started\n');
+      // Only root can make a root-owned setuid file (the suite runs as root here).
+      if (process.getuid?.() === 0) {
+        const good = fakeElectron(join(dir, 'good'), 0o4755);
+        expect(statSync(good.sandbox).mode & 0o7777).toBe(0o4755);
+        expect(await startOnce(base(dir, good.electronDir, good.sandbox, '1'))).toBe('electron started\n');
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -7,7 +7,11 @@
  *   close cancels the quit), then `will-quit` (preventable), then `quit`; `requestSingleInstanceLock` and
  *   `second-instance` (at any moment, also while the first instance is starting); `activate` on macOS
  *   only; `setAppUserModelId` on Windows only; login items exist on macOS and Windows only (Linux has no
- *   such API).
+ *   such API). Windows: an item is the executable (`path`, default `process.execPath`) and its `args`, and
+ *   `getLoginItemSettings` says `openAtLogin` only when asked with that same path and args (electron.d.ts:
+ *   "you need to pass the same arguments here"); `path` and `args` are Windows-only. macOS: `args` are
+ *   ignored (the app starts with none), and `wasOpenedAtLogin` (macOS only; undefined elsewhere) is true
+ *   when this run was started at login (`reset({ openedAtLogin })`).
  * - BrowserWindow: show/hide/focus/close with `close` (preventable) then `closed`; bounds (also normal
  *   bounds); `loadURL`; `webContents.send`, navigation and window-open handlers; the menu bar drawn in the
  *   window on Windows and Linux unless `Menu.setApplicationMenu(null)` (or hidden until Alt with
@@ -18,10 +22,13 @@
  * - safeStorage (with a selectable backend): on Linux `basic_text` is unavailable (nothing encrypts or
  *   decrypts) until `setUsePlainTextEncryption(true)`.
  * - dialog: answers scripted by the test; Notification (on Windows under the app user model id set when
- *   shown), protocol, session, screen, nativeImage, shell.
+ *   shown; its `icon` recorded as a NativeImage or the path given), protocol, session, screen, shell.
+ * - nativeImage: `createFromPath` of a missing or unreadable file gives an empty image (`isEmpty()`), as
+ *   Electron does: nothing throws, the icon is just not there.
  * Tests drive it through `fake`.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
 type Listener = (...args: never[]) => unknown;
 
 class Emitter {
@@ -77,12 +84,20 @@ function freshState() {
     ready: undefined as undefined | Promise<void>,
     quitted: false,
     exitCode: undefined as number | undefined,
-    loginItem: { openAtLogin: false, args: [] as string[] },
+    /** The registered login item (Windows: its path and args; macOS: args are dropped). */
+    loginItem: { openAtLogin: false, path: '', args: [] as string[] },
+    /** macOS: this run was started at login (`wasOpenedAtLogin`). */
+    openedAtLogin: false,
     messageBoxes: [] as Array<{ message?: string; detail?: string; buttons?: string[] }>,
     messageBoxAnswers: [] as number[],
     errorBoxes: [] as Array<[string, string]>,
     openDialogAnswers: [] as string[][],
-    notifications: [] as Array<{ title?: string; body?: string; appUserModelId?: string }>,
+    notifications: [] as Array<{
+      title?: string;
+      body?: string;
+      appUserModelId?: string;
+      icon?: FakeNativeImage | string;
+    }>,
     windows: [] as FakeBrowserWindow[],
     trays: [] as FakeTray[],
     handlers: new Map<string, (event: unknown, arg: unknown) => unknown>(),
@@ -115,6 +130,7 @@ export const fake = {
     platform?: NodeJS.Platform;
     backend?: string;
     singleInstance?: boolean;
+    openedAtLogin?: boolean;
   }): void {
     setPlatform(options.platform ?? realPlatform);
     this.state = {
@@ -123,6 +139,7 @@ export const fake = {
       platform: options.platform ?? realPlatform,
       backend: options.backend ?? 'gnome_libsecret',
       singleInstance: options.singleInstance ?? true,
+      openedAtLogin: options.openedAtLogin ?? false,
     };
     this.state.ready = new Promise((r) => (this.state.readyResolve = r));
     app.reset();
@@ -244,13 +261,31 @@ class FakeApp extends Emitter {
     fake.state.exitCode = code;
     fake.state.quitted = true;
   }
-  /** Electron documents login items for macOS and Windows only: on Linux these calls do nothing. */
-  getLoginItemSettings(): { openAtLogin: boolean } {
-    return { openAtLogin: fake.state.platform === 'linux' ? false : fake.state.loginItem.openAtLogin };
+  /** Electron documents login items for macOS and Windows only: on Linux these calls do nothing. Windows
+   * matches the item by the path and args asked with (defaults: `process.execPath`, no args); macOS
+   * ignores them and also says `wasOpenedAtLogin`. */
+  getLoginItemSettings(options: { path?: string; args?: string[] } = {}): {
+    openAtLogin: boolean;
+    wasOpenedAtLogin?: boolean;
+    executableWillLaunchAtLogin?: boolean;
+  } {
+    const item = fake.state.loginItem;
+    if (fake.state.platform === 'linux') return { openAtLogin: false };
+    if (fake.state.platform === 'darwin')
+      return { openAtLogin: item.openAtLogin, wasOpenedAtLogin: fake.state.openedAtLogin };
+    const samePath = item.path === (options.path ?? process.execPath);
+    const sameArgs = JSON.stringify(item.args) === JSON.stringify(options.args ?? []);
+    return {
+      openAtLogin: item.openAtLogin && samePath && sameArgs,
+      executableWillLaunchAtLogin: item.openAtLogin && samePath,
+    };
   }
-  setLoginItemSettings(s: { openAtLogin: boolean; args?: string[] }): void {
+  setLoginItemSettings(s: { openAtLogin: boolean; path?: string; args?: string[] }): void {
     if (fake.state.platform === 'linux') return;
-    fake.state.loginItem = { openAtLogin: s.openAtLogin, args: s.args ?? [] };
+    fake.state.loginItem =
+      fake.state.platform === 'win32'
+        ? { openAtLogin: s.openAtLogin, path: s.path ?? process.execPath, args: s.args ?? [] }
+        : { openAtLogin: s.openAtLogin, path: '', args: [] };
   }
 }
 
@@ -375,7 +410,7 @@ class FakeTray extends Emitter {
 }
 
 class FakeNotification {
-  constructor(private readonly options: { title?: string; body?: string }) {}
+  constructor(private readonly options: { title?: string; body?: string; icon?: FakeNativeImage | string }) {}
   static isSupported(): boolean {
     return true;
   }
@@ -393,14 +428,24 @@ export const Menu = {
   buildFromTemplate: (items: MenuItem[]) => ({ items }),
   setApplicationMenu: (menu: { items: MenuItem[] } | null) => void (fake.state.applicationMenu = menu),
 };
+/** An image read from a file: empty when the file is missing or not a file (Electron gives an empty image,
+ * it does not throw). */
+export class FakeNativeImage {
+  template = false;
+  private readonly empty: boolean;
+  constructor(readonly path: string) {
+    this.empty = !(existsSync(path) && statSync(path).isFile() && statSync(path).size > 0);
+  }
+  isEmpty(): boolean {
+    return this.empty;
+  }
+  setTemplateImage(v: boolean): void {
+    this.template = v;
+  }
+}
 export const nativeImage = {
-  createFromPath: (path: string) => ({
-    path,
-    template: false,
-    setTemplateImage(this: { template: boolean }, v: boolean) {
-      this.template = v;
-    },
-  }),
+  createFromPath: (path: string) => new FakeNativeImage(path),
+  createEmpty: () => new FakeNativeImage(''),
 };
 export const dialog = {
   showMessageBox: async (...args: unknown[]) => {
