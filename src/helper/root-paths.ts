@@ -13,8 +13,8 @@ export function rootOnlyProblem(
 ): string | undefined {
   for (let p = path; ;) {
     const st = lstat(p);
-    if (st.uid !== 0) return `${p} is not owned by root`;
-    if (st.mode & 0o022) return `${p} is writable by others than root`;
+    if (notRootOnly(st))
+      return st.uid !== 0 ? `${p} is not owned by root` : `${p} is writable by others than root`;
     if (st.isSymbolicLink()) return `${p} is a symbolic link`;
     if (p === path && leaf === 'file' && !st.isFile()) return `${p} is not a regular file`;
     if (p !== path || leaf === 'dir') {
@@ -24,4 +24,14 @@ export function rootOnlyProblem(
     if (up === p) return undefined;
     p = up;
   }
+}
+
+/** Why others than root could change a file or folder with this owner and mode, or undefined. A sticky
+ * world-writable folder (like /tmp) is refused too: anyone can add a file or folder there. */
+export function notRootOnly(st: { uid: number; mode: number }): string | undefined {
+  if (st.uid !== 0) return `it is owned by uid ${st.uid}, not root`;
+  const w = st.mode & 0o022;
+  if (!w) return undefined;
+  const who = w === 0o022 ? 'its group and others' : w === 0o020 ? 'its group' : 'others';
+  return `it is writable by ${who}${st.mode & 0o1000 ? ', sticky as /tmp is: anyone can still add files there' : ''}`;
 }

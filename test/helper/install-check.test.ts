@@ -13,7 +13,7 @@ import {
   type CodeFs,
   helperCodeItems,
   NODE_FIX,
-} from '../../src/helper/install.js';
+} from '../../src/helper/code-check.js';
 import { gate } from '../support/gate.js';
 import { Privilege } from '../support/privilege.js';
 import { stageApp, type StagedApp } from '../support/staged-app.js';

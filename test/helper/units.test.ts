@@ -183,20 +183,20 @@ describe('the policy file and the group', () => {
     rmSync(dir, { recursive: true });
   });
   it('helper install refuses to make root run code that others than root can change', async () => {
-    const { APP_FIX, realCodeFs, rootOnlyProblem } = await import('../../src/helper/install.js');
+    const { APP_FIX, realCodeFs, codeTreeProblem } = await import('../../src/helper/code-check.js');
     const dir = mkdtempSync(join(tmpdir(), 'oc-code-'));
     const cli = [{ path: join(dir, 'cli.js'), fix: APP_FIX }];
     try {
       writeFileSync(join(dir, 'cli.js'), '');
       chmodSync(dir, 0o777); // a folder anyone can write into: anyone could swap the file
-      expect(rootOnlyProblem(cli, realCodeFs)).toMatch(
+      expect(codeTreeProblem(cli, realCodeFs)).toMatch(
         /can be changed by others than root .*, and the helper, which runs as root, loads .*cli\.js from inside it/,
       );
       chmodSync(dir, 0o755);
       // A sticky world-writable folder above (/tmp) is not enough any more: anyone can add files there.
       const tmp = realpathSync(tmpdir());
       if (process.getuid?.() === 0 && statSync(tmp).mode & 0o1002)
-        expect(rootOnlyProblem(cli, realCodeFs)).toMatch(/sticky as \/tmp is/);
+        expect(codeTreeProblem(cli, realCodeFs)).toMatch(/sticky as \/tmp is/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -14,9 +14,9 @@
  * Both carry the namespace's inode. Linux only: elsewhere records carry no identity.
  */
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { createConnection } from 'node:net';
 import { readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { peerCredOf } from '../net/peer-cred.js';
 
 export interface LinkIdentity {
   /** Inode of the network namespace the interface lives in. */
@@ -123,17 +123,7 @@ function socketOwnerPid(path: string): Promise<{ pid: number; uid: number } | un
     }, 2000);
     c.once('connect', () => {
       clearTimeout(timer);
-      const fd = (c as unknown as { _handle?: { fd?: number } })._handle?.fd;
-      let cred: { pid: number; uid: number } | undefined;
-      try {
-        const require = createRequire(import.meta.url);
-        const { peerCred } = require('@overlay-connect/peercred') as {
-          peerCred(fd: number): { pid: number; uid: number };
-        };
-        if (typeof fd === 'number') cred = peerCred(fd);
-      } catch {
-        cred = undefined;
-      }
+      const cred = peerCredOf(c);
       c.destroy();
       resolve(cred);
     });
