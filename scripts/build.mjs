@@ -6,6 +6,8 @@ import { build } from 'esbuild';
 
 // dist is overwritten in place, not removed first: a test run building it must not pull it from under another.
 mkdirSync('dist/renderer', { recursive: true });
+/** What the Electron main leaves to the runtime (test/packaging checks the bundle imports nothing else). */
+const MAIN_EXTERNAL = ['electron', 'fs-ext'];
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', target: 'node20' };
 await Promise.all([
   build({
@@ -25,13 +27,21 @@ await Promise.all([
     format: 'esm',
     packages: 'external',
   }),
+  // The Electron main is self-contained: Electron has repeatedly regressed on ESM packages imported from
+  // inside the asar, and these are plain JavaScript. Only `electron` itself and fs-ext (a native addon: its
+  // .node file is rebuilt for Electron's ABI by npmRebuild and cannot be inlined) stay outside. The
+  // CommonJS packages inlined call `require` for Node's built-ins, which an ESM bundle lacks: the banner
+  // gives them one.
   build({
     ...common,
     entryPoints: ['src/electron/main.ts'],
     outfile: 'dist/main.js',
     platform: 'node',
     format: 'esm',
-    packages: 'external',
+    external: MAIN_EXTERNAL,
+    banner: {
+      js: "import { createRequire as __ocCreateRequire } from 'node:module';\nconst require = __ocCreateRequire(import.meta.url);",
+    },
   }),
   build({
     ...common,

@@ -103,3 +103,15 @@ export function notificationFor(
     return { title: `${after.name}: error`, body: after.error ?? 'The tunnel failed.' };
   return undefined;
 }
+
+/** The menu while the app starts (the helper probed, the keys unlocked: a keyring may be asking for its
+ * password): what it is waiting for, a way to the window, and Quit. */
+export function startingTemplate(status: string): TrayItem[] {
+  return [
+    { label: status, enabled: false },
+    { type: 'separator' },
+    { label: 'Open', action: { kind: 'open' } },
+    { type: 'separator' },
+    { label: 'Quit', action: { kind: 'quit' } },
+  ];
+}

@@ -9,7 +9,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as sudo from 'sudo-prompt';
 import {
   app,
@@ -32,29 +31,27 @@ import { composeApp, type App } from '../app/compose.js';
 import { dispatch } from '../app/services.js';
 import {
   notificationFor,
+  startingTemplate,
   trayIconState,
   trayTemplate,
   trayTooltip,
   type TrayItem,
 } from '../app/tray-template.js';
 import { restoreBounds, type Rect } from '../app/window-state.js';
-import { writePrivateFile } from '../core/store/private-files.js';
+import { GNOME_TRAY_NOTICE, onGnome, trayHostPresent } from '../app/tray-notice.js';
+import { ensurePrivateDir, writePrivateFile } from '../core/store/private-files.js';
 import { findTools } from '../core/tunnels/tool-paths.js';
 import { chooseDriver } from '../app/choose-driver.js';
 import { decodeConfigBytes } from '../core/wgconf/parser.js';
 import { launchCommand, setStartAtLogin, startedAtLogin, startsAtLogin } from './login-item.js';
 import { APP_SCHEME, RENDERER_URL, SCHEME_PRIVILEGES, serveRenderer } from './app-protocol.js';
 import { openElectronStore } from './open-electron-store.js';
+import { appFiles } from './app-files.js';
 import { PassphraseNeededError } from '../core/store/keyring-errors.js';
 import { INSECURE_KEYRING_FLAG, safeStorageBackend, safeStorageSlot } from './safe-storage-slot.js';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-// Packaged: in the asar. Otherwise next to dist/ (the bundle) or two up from src/electron/ (run from source).
-const ASSETS = app.isPackaged
-  ? join(process.resourcesPath, 'app.asar', 'assets')
-  : ([join(here, '..', 'assets'), join(here, '..', '..', 'assets')].find((d) =>
-      existsSync(join(d, 'icon.png')),
-    ) ?? join(here, '..', 'assets'));
+const FILES = appFiles();
+const ASSETS = FILES.assets;
 let mainWindow: BrowserWindow | undefined;
 let tray: Tray | undefined;
 let services: App | undefined;
@@ -152,9 +149,19 @@ async function start(): Promise<void> {
   appReady = true;
   // Read at `ready`, before anything is awaited: macOS tells it from the launch's own Apple event.
   const atLogin = startedAtLogin(app);
-  protocol.handle(APP_SCHEME, (request) => serveRenderer(join(here, 'renderer'), request));
+  protocol.handle(APP_SCHEME, (request) => serveRenderer(FILES.renderer, request));
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
+  // The tray and the window come first: probing the helper takes up to seconds, and unlocking the keys
+  // may wait on a keyring's password prompt. Meanwhile the tray says what the app waits for and the
+  // window's calls wait for the services (the handlers are registered).
+  tray = new Tray(trayIcon((shown.icon = 'inactive')));
+  tray.on('click', () => showWindow()); // not delivered on Linux: "Open" is in the menu too
+  showStarting('Starting…');
+  const trayHidden = await gnomeWithoutTrayHost();
+  // Started at login: hidden in the tray (Windows and Linux pass `--hidden`; macOS passes no args and says
+  // `wasOpenedAtLogin` instead) — unless there is no tray to be found in.
+  if (showWhenReady || !atLogin || trayHidden) showWindow();
   checkTools();
   const userData = app.getPath('userData');
   const store = openElectronStore(userData);
@@ -190,6 +197,7 @@ async function start(): Promise<void> {
   });
   // A store that needs a passphrase (made by the CLI, or no usable system keyring) is unlocked in the
   // window (Keys); anything else that keeps it shut is said now.
+  showStarting('Waiting for the system keyring…');
   const locked = await services.unlock().then(
     () => undefined,
     (e: Error) => e,
@@ -207,14 +215,31 @@ async function start(): Promise<void> {
   await services.tunnelService.refresh();
   for (const s of services.tunnelService.statuses()) lastState.set(s.name, s.state);
   services.tunnelService.startPolling(1000);
-  tray = new Tray(trayIcon((shown.icon = 'inactive')));
-  tray.on('click', () => showWindow()); // not delivered on Linux: "Open" is in the menu too
   updateTray();
-  // Started at login: hidden in the tray (Windows and Linux pass `--hidden`; macOS passes no args and says
-  // `wasOpenedAtLogin` instead).
-  if (showWhenReady || !atLogin) showWindow();
   if (choice.via === 'elevation' && process.platform !== 'win32')
     void offerHelper(choice.hint, join(userData, 'helper-offered'));
+}
+
+/** The tray's menu while starting; its tooltip too (GNOME shows none: the first item says it). */
+function showStarting(status: string): void {
+  if (!tray) return;
+  tray.setToolTip((shown.tooltip = `overlay-connect — ${status}`));
+  const template = startingTemplate(status);
+  shown.menu = JSON.stringify(template);
+  tray.setContextMenu(Menu.buildFromTemplate(toMenu(template)));
+}
+
+/** GNOME without the AppIndicator extension shows no tray icon: said once, and the window then opens even
+ * when started hidden (true). A bus that cannot be asked is not taken for a missing extension. */
+async function gnomeWithoutTrayHost(): Promise<boolean> {
+  if (!onGnome(process.env) || (await trayHostPresent()) !== false) return false;
+  ensurePrivateDir(app.getPath('userData'));
+  const marker = join(app.getPath('userData'), 'tray-notice-shown');
+  if (!existsSync(marker)) {
+    writePrivateFile(marker, '');
+    void dialog.showMessageBox({ type: 'info', buttons: ['OK'], ...GNOME_TRAY_NOTICE });
+  }
+  return true;
 }
 
 /** Without the helper every connect asks for a password: say once how to end that. The Electron binary
@@ -304,9 +329,10 @@ function toMenu(items: TrayItem[]): MenuItemConstructorOptions[] {
 }
 
 async function act(action: NonNullable<TrayItem['action']>): Promise<void> {
-  if (!services) return;
+  // Open and Quit also while starting (the starting menu has them); the rest needs the services.
   if (action.kind === 'open') return showWindow();
   if (action.kind === 'quit') return app.quit();
+  if (!services) return;
   if (action.kind === 'import') return importFromDialog();
   if (action.kind === 'login') {
     // Starts hidden in the tray; it restores nothing by itself (users do not want surprise connections).
@@ -418,7 +444,7 @@ function showWindow(): void {
     title: 'overlay-connect',
     icon: join(ASSETS, 'icon.png'),
     webPreferences: {
-      preload: join(here, 'preload.cjs'),
+      preload: FILES.preload,
       sandbox: true,
       contextIsolation: true,
       nodeIntegration: false,
@@ -437,7 +463,10 @@ function showWindow(): void {
     mainWindow!.hide();
   });
   mainWindow.on('closed', () => (mainWindow = undefined));
-  void mainWindow.loadURL(RENDERER_URL);
+  // A page that does not load leaves an empty window: say why rather than reject unheard.
+  mainWindow
+    .loadURL(RENDERER_URL)
+    .catch((e: Error) => dialog.showErrorBox('overlay-connect cannot show its window', e.message));
 }
 
 const boundsFile = () => join(app.getPath('userData'), 'window.json');

@@ -43,6 +43,9 @@ export function safeStorageSlot(
         problem:
           `No system keyring was found (Electron's safeStorage backend is "${backend}", a password built into Electron that protects nothing), so it is not used. ` +
           'Install and unlock a Secret Service keyring (GNOME Keyring: the package gnome-keyring; or KWallet), then restart the app. ' +
+          // Electron picks the backend from the desktop's name: on one it does not know (Sway, Hyprland,
+          // i3, …) it takes basic_text even with a keyring running, unless told which to use.
+          'If a keyring is running already but your desktop is not one Electron recognises (Sway, Hyprland, i3…), start the app with --password-store=gnome-libsecret (KWallet: --password-store=kwallet6). ' +
           `Meanwhile the keys can be protected with a passphrase here, or you can accept the risk by starting the app with ${INSECURE_KEYRING_FLAG}.`,
       }
     : insecure

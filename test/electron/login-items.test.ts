@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { channelOf } from '../../src/contract/api.js';
 import { generateKeyPair } from '../../src/core/wgconf/keys.js';
-import { ownWindow, until, type Fake } from '../support/electron-host.js';
+import { ownWindow, runHost, until, type Fake } from '../support/electron-host.js';
 import type { FakeNativeImage } from '../support/fake-electron.js';
 
 let dir: string;
@@ -34,7 +34,7 @@ async function boot(platform: NodeJS.Platform, options: { openedAtLogin?: boolea
   }));
   const f = (fake = (await import('../support/fake-electron.js')).fake);
   f.reset({ userData: join(dir, 'userData'), platform, openedAtLogin: options.openedAtLogin });
-  await import('../../src/electron/main.js');
+  await runHost({ source: true });
   f.ready();
   await until(() => f.tray !== undefined, 'the tray');
   return f;

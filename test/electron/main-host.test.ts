@@ -31,8 +31,9 @@ let fake: Fake;
 let dir: string;
 let home: string;
 
-async function boot(): Promise<void> {
-  fake = await bootHost(dir);
+/** `source`: the host from src/electron/ (a test that replaces one of its modules); else the built bundle. */
+async function boot(o: { source?: boolean } = {}): Promise<void> {
+  fake = await bootHost(dir, o);
 }
 
 const ownWindow = () => ownWindowOf(fake);
@@ -120,7 +121,7 @@ describe('the Electron host', () => {
       findTools: () => ({}),
     }));
     try {
-      await boot();
+      await boot({ source: true }); // vi.doMock reaches the source's modules
       await until(() => fake.state.messageBoxes.length > 0, 'the warning');
       expect(fake.state.messageBoxes[0]).toMatchObject({
         message: expect.stringMatching(/^Missing: wg-quick, wg/),
@@ -249,7 +250,7 @@ describe('the Electron host', () => {
       chooseDriver: async () => ({ driver, via: 'helper' }),
     }));
     try {
-      await boot();
+      await boot({ source: true }); // vi.doMock reaches the source's modules
       const { privateKey } = generateKeyPair();
       const text = `[Interface]\nPrivateKey = ${privateKey}\nAddress = 10.47.0.2/24\n\n[Peer]\nPublicKey = ${generateKeyPair().publicKey}\nAllowedIPs = 10.47.0.0/24\n`;
       await fake.invoke(channelOf('importConfig'), { name: 'busy', text }, ownWindow());

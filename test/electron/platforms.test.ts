@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { channelOf } from '../../src/contract/api.js';
 import { generateKeyPair } from '../../src/core/wgconf/keys.js';
-import { ownWindow, until, type Fake } from '../support/electron-host.js';
+import { ownWindow, runHost, until, type Fake } from '../support/electron-host.js';
 
 let dir: string;
 let fake: Fake | undefined;
@@ -32,7 +32,7 @@ async function boot(platform: NodeJS.Platform): Promise<Fake> {
   }));
   const f = (fake = (await import('../support/fake-electron.js')).fake); // restored after, even on failure
   f.reset({ userData: join(dir, 'userData'), platform });
-  await import('../../src/electron/main.js');
+  await runHost({ source: true });
   f.ready();
   await until(() => f.tray !== undefined && f.window !== undefined, 'the tray and the window');
   return f;

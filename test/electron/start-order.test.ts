@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { channelOf } from '../../src/contract/api.js';
-import { ownWindow, until, type Fake } from '../support/electron-host.js';
+import { ownWindow, runHost, until, type Fake } from '../support/electron-host.js';
 
 let dir: string;
 let fake: Fake | undefined;
@@ -51,13 +51,15 @@ describe('the start of the host', () => {
     vi.resetModules();
     const f = (fake = (await import('../support/fake-electron.js')).fake);
     f.reset({ userData: join(dir, 'userData') });
-    await import('../../src/electron/main.js');
+    await runHost({ source: true });
     f.ready();
     await until(() => probing, 'the helper probe');
 
     f.secondInstance();
     await until(() => f.window !== undefined, 'the window of the second instance');
-    expect(f.tray).toBeUndefined(); // still starting
+    // Still starting: the tray is up and says so, with a way to the window and Quit.
+    expect(f.tray!.menu.map((i) => i.label)).toEqual(['Starting…', undefined, 'Open', undefined, 'Quit']);
+    expect(f.tray!.menu[0]!.enabled).toBe(false);
     const answer = f.invoke(channelOf('listTunnels'), undefined, ownWindow(f));
     let settled = false;
     void answer.then(
@@ -69,7 +71,8 @@ describe('the start of the host', () => {
 
     probed();
     expect(await answer).toEqual({ ok: true, value: [] });
-    await until(() => f.tray !== undefined, 'the tray');
+    await until(() => f.tray!.menu[0]!.label === 'No tunnels yet', 'the tray of a started app');
+    expect(f.state.trays).toHaveLength(1); // the same tray, redrawn
     expect(f.state.windows).toHaveLength(1); // the start shows that window, it opens no other
     expect(f.window!.visible).toBe(true);
     // Each channel has its one handler (Electron throws on a second): none was registered again at start.
@@ -91,7 +94,7 @@ describe('the start of the host', () => {
     vi.resetModules();
     const f = (fake = (await import('../support/fake-electron.js')).fake);
     f.reset({ userData: join(dir, 'userData') });
-    await import('../../src/electron/main.js');
+    await runHost({ source: true });
     f.ready();
     const other = { sender: { mainFrame: {} }, senderFrame: {} };
     expect(await f.invoke(channelOf('listTunnels'), undefined, other)).toEqual({

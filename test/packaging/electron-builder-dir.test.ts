@@ -71,6 +71,24 @@ describe.skipIf(!noNet)('electron-builder --linux --dir with a stand-in Electron
     expect(
       existsSync(join(helper, 'node_modules/@overlay-connect/peercred/build/Release/peercred.node')),
     ).toBe(true);
+    // The asar: the app's bundles and assets, and of node_modules only fs-ext (native; the main bundle
+    // inlines every other package, and imports nothing but electron and fs-ext).
+    const asar = require('@electron/asar') as { listPackage(p: string, o: object): string[] };
+    const files = asar.listPackage(join(app, 'resources/app.asar'), {}).map((f) => f.replace(/^\//, ''));
+    expect(files.filter((f) => /^node_modules\/[^/]+$/.test(f))).toEqual(['node_modules/fs-ext']);
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'dist/main.js',
+        'dist/preload.cjs',
+        'dist/renderer/index.html',
+        'assets/icon.png',
+      ]),
+    );
+    expect(files).not.toContain('dist/cli.js');
+    const imports = [...readFileSync('dist/main.js', 'utf8').matchAll(/^import [^;]*? from "([^"]+)"/gms)]
+      .map((m) => m[1])
+      .filter((m) => !m!.startsWith('node:'));
+    expect([...new Set(imports)].sort()).toEqual(['electron', 'fs-ext']);
     // The fuses: runAsNode (0) on, cookie encryption on, NODE_OPTIONS and inspect off, asar integrity and
     // only-from-asar on; the last two left as Electron has them.
     const binary = readFileSync(join(app, 'overlay-connect'), 'latin1');

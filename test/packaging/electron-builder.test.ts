@@ -136,13 +136,14 @@ describe('electron-builder.yml', () => {
     }
   });
 
-  it('ships the window icon, leaves the devnet (CLI bundle, better-sqlite3) out, and sets the fuses', () => {
+  it('ships the window icon, of node_modules only fs-ext (the CLI bundle and its packages out), and sets the fuses', () => {
     expect(cfg.files).toEqual(
       expect.arrayContaining([
         'assets/icon.png',
         '!dist/cli.js',
         '!dist/helper.js',
-        '!node_modules/better-sqlite3/**',
+        '!node_modules/**',
+        'node_modules/fs-ext/build/Release/fs_ext.node',
       ]),
     );
     // runAsNode is the afterPack hook's, per platform (the next test).

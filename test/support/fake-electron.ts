@@ -25,10 +25,27 @@
  *   shown; its `icon` recorded as a NativeImage or the path given), protocol, session, screen, shell.
  * - nativeImage: `createFromPath` of a missing or unreadable file gives an empty image (`isEmpty()`), as
  *   Electron does: nothing throws, the icon is just not there.
+ * - Timing, as Electron enforces it: `enableSandbox` and `protocol.registerSchemesAsPrivileged` throw once
+ *   the app is ready; BrowserWindow, Tray, Notification, screen, `protocol.handle` and
+ *   `session.defaultSession` throw before it; safeStorage encrypts nothing before it.
+ * - Platform profiles: APIs Electron has on one platform only are absent elsewhere (`app.dock` macOS,
+ *   `setAppUserModelId` Windows, `getSelectedStorageBackend` Linux); `desktop: 'gnome'` is GNOME Shell with
+ *   the AppIndicator extension: tray clicks are never delivered and tooltips are not shown.
+ * - `loadURL` fetches the page as Electron would: through the scheme's registered protocol handler (a
+ *   file:// URL from the file), and fails unless it answers 200 with text/html. Then the window's preload
+ *   runs as a sandboxed preload does: a CommonJS script whose `require` offers only `electron`
+ *   (contextBridge, ipcRenderer), `events`, `timers` and `url`, no Node built-ins; what it exposes through
+ *   contextBridge is the page's API (`window.exposed`), and its `invoke` reaches ipcMain as this window.
+ * - What Electron does not throw for but which breaks the real app is a *problem* (`fake.state.problems`):
+ *   a page that does not load, a preload that is missing or throws, an empty image given to a tray, a
+ *   window icon that is not a file. `until` fails at once on a problem, and the host tests check none.
  * Tests drive it through `fake`.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { EventEmitter as NodeEmitter } from 'node:events';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
 type Listener = (...args: never[]) => unknown;
 
 class Emitter {
@@ -110,6 +127,17 @@ function freshState() {
     appUserModelId: undefined as string | undefined,
     /** safeStorage.setUsePlainTextEncryption(true) was called (Linux). */
     plainTextEncryption: false,
+    /** `ready` was emitted. */
+    isReady: false,
+    /** 'gnome': GNOME Shell (with the AppIndicator extension): no tray clicks, no tooltips. */
+    desktop: 'other' as 'gnome' | 'other',
+    /** What would break the real app without Electron throwing (see the header). */
+    problems: [] as string[],
+    /** Answers for showSaveDialog: a path, or null for a cancelled dialog. */
+    saveDialogAnswers: [] as Array<string | null>,
+    saveDialogs: 0,
+    /** While set, the keyring's decrypt waits for it (a keyring prompt the user has not answered). */
+    keyringPrompt: undefined as undefined | Promise<void>,
   };
 }
 
@@ -131,6 +159,7 @@ export const fake = {
     backend?: string;
     singleInstance?: boolean;
     openedAtLogin?: boolean;
+    desktop?: 'gnome' | 'other';
   }): void {
     setPlatform(options.platform ?? realPlatform);
     this.state = {
@@ -140,10 +169,17 @@ export const fake = {
       backend: options.backend ?? 'gnome_libsecret',
       singleInstance: options.singleInstance ?? true,
       openedAtLogin: options.openedAtLogin ?? false,
+      desktop: options.desktop ?? 'other',
     };
     this.state.ready = new Promise((r) => (this.state.readyResolve = r));
     app.reset();
+    platformApis(this.state.platform);
+    (globalThis as { __ocFake?: unknown }).__ocFake = this;
     FakeBrowserWindow.nextId = 1;
+  },
+  /** Records what breaks the real app but does not throw in Electron. */
+  problem(what: string): void {
+    this.state.problems.push(what);
   },
   /** Back to the real platform (call after a test that booted with a platform profile). */
   restorePlatform(): void {
@@ -161,7 +197,14 @@ export const fake = {
   },
   /** The app becomes ready (Electron's `ready`). */
   ready(): void {
+    this.state.isReady = true;
     this.state.readyResolve!();
+  },
+  /** The user clicks the tray icon itself: GNOME's AppIndicator extension never delivers it (false). */
+  clickTrayIcon(): boolean {
+    if (this.state.desktop === 'gnome') return false;
+    this.tray?.emit('click', new FakeEvent());
+    return true;
   },
   /** The visible window, if any. */
   get window(): FakeBrowserWindow | undefined {
@@ -208,7 +251,10 @@ export const fake = {
 
 class FakeApp extends Emitter {
   isPackaged = false;
-  dock = undefined;
+  /** macOS only (see platformApis). */
+  dock: undefined | { show(): void; hide(): void };
+  /** Windows only (see platformApis): the id toast notifications are shown under (else Electron's own). */
+  setAppUserModelId: undefined | ((id: string) => void);
   reset(): void {
     for (const e of [
       'before-quit',
@@ -223,10 +269,11 @@ class FakeApp extends Emitter {
       (this as unknown as { listeners: Map<string, Listener[]> }).listeners.delete(e);
     }
   }
-  enableSandbox(): void {}
-  /** Windows only in Electron: the id toast notifications are shown under (else Electron's own). */
-  setAppUserModelId(id: string): void {
-    if (fake.state.platform === 'win32') fake.state.appUserModelId = id;
+  enableSandbox(): void {
+    if (fake.state.isReady) throw new Error('app.enableSandbox() can only be called before app is ready');
+  }
+  isReady(): boolean {
+    return fake.state.isReady;
   }
   requestSingleInstanceLock(): boolean {
     return fake.state.singleInstance;
@@ -292,6 +339,21 @@ class FakeApp extends Emitter {
 const app = new FakeApp();
 fake.app = app;
 
+/** An API Electron has on one platform only is absent elsewhere (electron.d.ts `@platform`): a host that
+ * calls it unguarded throws there, as the real one would. */
+function platformApis(platform: NodeJS.Platform): void {
+  app.dock = platform === 'darwin' ? { show: () => undefined, hide: () => undefined } : undefined;
+  app.setAppUserModelId =
+    platform === 'win32' ? (id: string) => void (fake.state.appUserModelId = id) : undefined;
+  (safeStorage as { getSelectedStorageBackend?: () => string }).getSelectedStorageBackend =
+    platform === 'linux' ? () => fake.state.backend : undefined;
+}
+
+/** Electron throws when these are used before `ready`. */
+function afterReady(what: string): void {
+  if (!fake.state.isReady) throw new Error(`${what} cannot be used before the app is ready`);
+}
+
 class FakeWebContents extends Emitter {
   readonly sent: Array<[string, unknown]> = [];
   readonly mainFrame: { url: string };
@@ -300,8 +362,11 @@ class FakeWebContents extends Emitter {
     super();
     this.mainFrame = { url: '' };
   }
+  /** The preload's ipcRenderer.on listeners, by channel. */
+  readonly rendererListeners = new NodeEmitter();
   send(channel: string, payload: unknown): void {
     this.sent.push([channel, payload]);
+    this.rendererListeners.emit(channel, { sender: this }, payload);
   }
   setWindowOpenHandler(h: (d: { url: string }) => { action: string }): void {
     this.windowOpenHandler = h;
@@ -318,8 +383,14 @@ export class FakeBrowserWindow extends Emitter {
   destroyed = false;
   url = '';
   bounds: { x: number; y: number; width: number; height: number };
+  /** What the preload exposed through contextBridge: the page's API. */
+  readonly exposed: Record<string, unknown> = {};
+  loaded = false;
   constructor(readonly options: Record<string, unknown>) {
     super();
+    afterReady('BrowserWindow');
+    if (typeof options.icon === 'string' && new FakeNativeImage(options.icon).isEmpty())
+      fake.problem(`window icon is not an image file: ${options.icon}`);
     this.webContents = new FakeWebContents(this);
     this.bounds = {
       x: Number(options.x ?? 0),
@@ -333,11 +404,70 @@ export class FakeBrowserWindow extends Emitter {
   static getAllWindows(): FakeBrowserWindow[] {
     return fake.state.windows.filter((w) => !w.destroyed);
   }
-  loadURL(url: string): Promise<void> {
+  /** As Electron: the page comes from the scheme's protocol handler (or the file), must be 200 text/html,
+   * then the preload runs; a failure rejects (ERR_FAILED) and is a problem. */
+  async loadURL(url: string): Promise<void> {
     this.url = url;
     this.webContents.mainFrame.url = url;
+    try {
+      await fetchPage(url);
+      this.runPreload();
+    } catch (e) {
+      fake.problem(`loadURL(${url}): ${(e as Error).message}`);
+      this.webContents.emit('did-fail-load', new FakeEvent(), -2, (e as Error).message, url);
+      throw new Error(`ERR_FAILED (-2) loading '${url}': ${(e as Error).message}`);
+    }
+    this.loaded = true;
+    this.webContents.emit('did-finish-load');
     setImmediate(() => this.emit('ready-to-show'));
-    return Promise.resolve();
+  }
+  /** A sandboxed preload: CommonJS, `require` of electron/events/timers/url only. */
+  private runPreload(): void {
+    const prefs = (this.options.webPreferences ?? {}) as { preload?: string; sandbox?: boolean };
+    if (!prefs.preload) return;
+    if (prefs.sandbox !== true) throw new Error('this model runs sandboxed preloads only');
+    let code: string;
+    try {
+      code = readFileSync(prefs.preload, 'utf8');
+    } catch (e) {
+      throw new Error(`Unable to load preload script: ${prefs.preload} (${(e as Error).message})`);
+    }
+    const wc = this.webContents;
+    const electronForPreload = {
+      contextBridge: {
+        exposeInMainWorld: (key: string, api: unknown) => void (this.exposed[key] = api),
+      },
+      ipcRenderer: {
+        invoke: (channel: string, arg: unknown) =>
+          fake.invoke(channel, arg, { sender: wc, senderFrame: wc.mainFrame }),
+        on: (channel: string, l: (...a: unknown[]) => void) => void wc.rendererListeners.on(channel, l),
+        off: (channel: string, l: (...a: unknown[]) => void) => void wc.rendererListeners.off(channel, l),
+        removeListener: (channel: string, l: (...a: unknown[]) => void) =>
+          void wc.rendererListeners.off(channel, l),
+      },
+    };
+    const allowed: Record<string, unknown> = {
+      electron: electronForPreload,
+      events: { EventEmitter: NodeEmitter, default: NodeEmitter },
+      timers: { setTimeout, clearTimeout, setInterval, clearInterval },
+      url: { URL, URLSearchParams },
+    };
+    const sandboxedRequire = (name: string) => {
+      if (name in allowed) return allowed[name];
+      throw new Error(
+        `module not found: ${name} (a sandboxed preload can require only ${Object.keys(allowed).join(', ')})`,
+      );
+    };
+    const module = { exports: {} as unknown };
+    const context = vm.createContext({ console, setTimeout, clearTimeout, Promise, Error, JSON });
+    try {
+      const fn = vm.runInContext(`(function (require, module, exports) {${code}\n})`, context, {
+        filename: prefs.preload,
+      }) as (r: typeof sandboxedRequire, m: typeof module, e: unknown) => void;
+      fn(sandboxedRequire, module, module.exports);
+    } catch (e) {
+      throw new Error(`preload ${prefs.preload} threw: ${(e as Error).message}`);
+    }
   }
   show(): void {
     this.visible = true;
@@ -383,6 +513,32 @@ export class FakeBrowserWindow extends Emitter {
   }
 }
 
+/** The page for a URL, as Electron's loader gets it. */
+async function fetchPage(url: string): Promise<void> {
+  const u = new URL(url);
+  let res: Response;
+  if (u.protocol === 'file:') {
+    const path = fileURLToPath(u);
+    res = new Response(readFileSync(path), {
+      headers: { 'content-type': path.endsWith('.html') ? 'text/html' : 'application/octet-stream' },
+    });
+  } else {
+    const scheme = u.protocol.slice(0, -1);
+    const handler = fake.state.protocols.get(scheme);
+    if (!handler) throw new Error(`ERR_UNKNOWN_URL_SCHEME: no protocol handler for "${scheme}"`);
+    res = await handler(new Request(url));
+  }
+  if (res.status !== 200) throw new Error(`the page answered ${res.status}`);
+  const type = res.headers.get('content-type') ?? '';
+  if (!/^text\/html\b/.test(type)) throw new Error(`the page is "${type}", not text/html`);
+}
+
+/** An image given to the tray: an empty one shows nothing (or a blank square) on the real desktop. */
+function checkTrayImage(image: unknown): void {
+  const img = typeof image === 'string' ? new FakeNativeImage(image) : (image as FakeNativeImage);
+  if (!img || img.isEmpty()) fake.problem(`tray image is empty: ${img?.path ?? String(image)}`);
+}
+
 /** Each set* call is counted: on a real desktop every one redraws (the icon flickers, and on Linux a new
  * context menu closes one that is open), so a host should call them only when what they show changes. */
 class FakeTray extends Emitter {
@@ -392,16 +548,20 @@ class FakeTray extends Emitter {
   readonly calls = { setImage: 0, setToolTip: 0, setContextMenu: 0 };
   constructor(image: unknown) {
     super();
+    afterReady('Tray');
+    checkTrayImage(image);
     this.image = image;
     fake.state.trays.push(this);
   }
   setImage(image: unknown): void {
+    checkTrayImage(image);
     this.calls.setImage++;
     this.image = image;
   }
+  /** GNOME (the AppIndicator extension) shows no tooltip: what it says must be in the menu too. */
   setToolTip(text: string): void {
     this.calls.setToolTip++;
-    this.tooltip = text;
+    if (fake.state.desktop !== 'gnome') this.tooltip = text;
   }
   setContextMenu(menu: { items: MenuItem[] }): void {
     this.calls.setContextMenu++;
@@ -410,7 +570,9 @@ class FakeTray extends Emitter {
 }
 
 class FakeNotification {
-  constructor(private readonly options: { title?: string; body?: string; icon?: FakeNativeImage | string }) {}
+  constructor(private readonly options: { title?: string; body?: string; icon?: FakeNativeImage | string }) {
+    afterReady('Notification');
+  }
   static isSupported(): boolean {
     return true;
   }
@@ -462,7 +624,13 @@ export const dialog = {
     const filePaths = fake.state.openDialogAnswers.shift() ?? [];
     return { canceled: filePaths.length === 0, filePaths };
   },
-  showSaveDialog: async () => ({ canceled: true, filePath: undefined }),
+  /** Answers scripted by the test (`saveDialogAnswers`: a path, or null when the user cancels); a dialog
+   * with no answer scripted is cancelled. Electron gives `filePath: ''` when cancelled. */
+  showSaveDialog: async () => {
+    fake.state.saveDialogs++;
+    const answer = fake.state.saveDialogAnswers.shift() ?? null;
+    return answer === null ? { canceled: true, filePath: '' } : { canceled: false, filePath: answer };
+  },
 };
 /** Electron allows one handler per channel: a second `handle` throws until `removeHandler`. */
 export const ipcMain = {
@@ -493,14 +661,16 @@ const keyringKey = () => {
  * `setUsePlainTextEncryption(true)` (its gate is `OSCrypt::IsEncryptionAvailable() || (use_password_v10 &&
  * backend == "basic_text")`); until then nothing is encrypted or decrypted with it. A no-op elsewhere. */
 const plainTextRefused = () =>
-  fake.state.platform === 'linux' && fake.state.backend === 'basic_text' && !fake.state.plainTextEncryption;
+  !fake.state.isReady ||
+  (fake.state.platform === 'linux' && fake.state.backend === 'basic_text' && !fake.state.plainTextEncryption);
 export const safeStorage = {
   setUsePlainTextEncryption: (usePlainText: boolean) => {
     if (fake.state.platform === 'linux') fake.state.plainTextEncryption = usePlainText;
   },
   isEncryptionAvailable: () => !plainTextRefused(),
   isAsyncEncryptionAvailable: async () => !plainTextRefused(),
-  getSelectedStorageBackend: () => fake.state.backend,
+  /** Linux only (set by platformApis). */
+  getSelectedStorageBackend: undefined as undefined | (() => string),
   encryptStringAsync: async (text: string) => {
     if (plainTextRefused())
       throw new Error('Error while encrypting the text provided to safeStorage.encryptStringAsync.');
@@ -510,6 +680,7 @@ export const safeStorage = {
     return Buffer.concat([iv, c.getAuthTag(), body]);
   },
   decryptStringAsync: async (data: Buffer) => {
+    await fake.state.keyringPrompt; // a keyring prompt the user has not answered yet
     if (plainTextRefused())
       throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptStringAsync.');
     try {
@@ -522,12 +693,21 @@ export const safeStorage = {
     }
   },
 };
-export const screen = { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] };
+export const screen = {
+  getAllDisplays: () => {
+    afterReady("The 'screen' module");
+    return [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }];
+  },
+};
+const defaultSession = {
+  setPermissionRequestHandler: () => undefined,
+  setPermissionCheckHandler: () => undefined,
+  protocol: undefined,
+};
 export const session = {
-  defaultSession: {
-    setPermissionRequestHandler: () => undefined,
-    setPermissionCheckHandler: () => undefined,
-    protocol: undefined,
+  get defaultSession() {
+    afterReady('session.defaultSession');
+    return defaultSession;
   },
 };
 export const shell = {
@@ -535,9 +715,15 @@ export const shell = {
   openPath: async () => '',
 };
 export const protocol = {
-  registerSchemesAsPrivileged: (schemes: unknown[]) => void fake.state.privilegedSchemes.push(...schemes),
-  handle: (scheme: string, h: (req: Request) => Response | Promise<Response>) =>
-    void fake.state.protocols.set(scheme, h),
+  registerSchemesAsPrivileged: (schemes: unknown[]) => {
+    if (fake.state.isReady)
+      throw new Error('protocol.registerSchemesAsPrivileged should be called before app is ready');
+    fake.state.privilegedSchemes.push(...schemes);
+  },
+  handle: (scheme: string, h: (req: Request) => Response | Promise<Response>) => {
+    afterReady('protocol.handle');
+    fake.state.protocols.set(scheme, h);
+  },
 };
 
 export { app, FakeBrowserWindow as BrowserWindow, FakeTray as Tray, FakeNotification as Notification };
