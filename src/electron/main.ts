@@ -6,13 +6,12 @@
  * notifications and the quit question.
  * Everything with logic lives in src/core and src/app and is tested under plain Node.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as sudo from 'sudo-prompt';
 import {
   app,
-  BrowserWindow,
   dialog,
   ipcMain,
   Menu,
@@ -20,24 +19,13 @@ import {
   Notification,
   protocol,
   safeStorage,
-  screen,
   session,
-  Tray,
   type IpcMainInvokeEvent,
-  type MenuItemConstructorOptions,
 } from 'electron';
 import { CALL_NAMES, channelOf, EVENT_CHANNEL, type TunnelState } from '../contract/api.js';
 import { composeApp, type App } from '../app/compose.js';
 import { dispatch } from '../app/services.js';
-import {
-  notificationFor,
-  startingTemplate,
-  trayIconState,
-  trayTemplate,
-  trayTooltip,
-  type TrayItem,
-} from '../app/tray-template.js';
-import { restoreBounds, type Rect } from '../app/window-state.js';
+import { notificationFor, type TrayItem } from '../app/tray-template.js';
 import { GNOME_TRAY_NOTICE, onGnome, trayHostPresent } from '../app/tray-notice.js';
 import { ensurePrivateDir, writePrivateFile } from '../core/store/private-files.js';
 import { findTools } from '../core/tunnels/tool-paths.js';
@@ -47,15 +35,23 @@ import { launchCommand, setStartAtLogin, startedAtLogin, startsAtLogin } from '.
 import { APP_SCHEME, RENDERER_URL, SCHEME_PRIVILEGES, serveRenderer } from './app-protocol.js';
 import { openElectronStore } from './open-electron-store.js';
 import { appFiles } from './app-files.js';
+import { MainWindow } from './main-window.js';
+import { TrayView } from './tray-view.js';
 import { PassphraseNeededError } from '../core/store/keyring-errors.js';
 import { INSECURE_KEYRING_FLAG, safeStorageBackend, safeStorageSlot } from './safe-storage-slot.js';
 
 const FILES = appFiles();
 const ASSETS = FILES.assets;
-let mainWindow: BrowserWindow | undefined;
-let tray: Tray | undefined;
-let services: App | undefined;
 let quitting = false;
+const mainWindow = new MainWindow(
+  FILES,
+  () => app.getPath('userData'),
+  () => quitting,
+);
+let tray: TrayView | undefined;
+/** The login setting as last read: at start and after the app changed it (it is a file or an OS call). */
+let startAtLogin: boolean | undefined;
+let services: App | undefined;
 const lastState = new Map<string, TunnelState>();
 
 /** The installer's appId (electron-builder.yml). */
@@ -117,8 +113,8 @@ if (!app.requestSingleInstanceLock()) {
 function trustedSender(event: IpcMainInvokeEvent): boolean {
   const frame = event.senderFrame;
   return (
-    !!mainWindow &&
-    event.sender === mainWindow.webContents &&
+    !!mainWindow.current &&
+    event.sender === mainWindow.current.webContents &&
     frame !== null &&
     frame === event.sender.mainFrame &&
     frame.url === RENDERER_URL
@@ -155,9 +151,8 @@ async function start(): Promise<void> {
   // The tray and the window come first: probing the helper takes up to seconds, and unlocking the keys
   // may wait on a keyring's password prompt. Meanwhile the tray says what the app waits for and the
   // window's calls wait for the services (the handlers are registered).
-  tray = new Tray(trayIcon((shown.icon = 'inactive')));
-  tray.on('click', () => showWindow()); // not delivered on Linux: "Open" is in the menu too
-  showStarting('Starting…');
+  tray = new TrayView(ASSETS, (a) => void act(a), showWindow);
+  tray.starting('Starting…');
   const trayHidden = await gnomeWithoutTrayHost();
   // Started at login: hidden in the tray (Windows and Linux pass `--hidden`; macOS passes no args and says
   // `wasOpenedAtLogin` instead) — unless there is no tray to be found in.
@@ -186,7 +181,7 @@ async function start(): Promise<void> {
     passphraseInWindow: true,
     driver: choice.driver,
     async exportConfig(name, text) {
-      const r = await dialog.showSaveDialog(mainWindow!, {
+      const r = await dialog.showSaveDialog(mainWindow.current!, {
         defaultPath: `${name}.conf`,
         filters: [{ name: 'WireGuard config', extensions: ['conf'] }],
       });
@@ -197,7 +192,7 @@ async function start(): Promise<void> {
   });
   // A store that needs a passphrase (made by the CLI, or no usable system keyring) is unlocked in the
   // window (Keys); anything else that keeps it shut is said now.
-  showStarting('Waiting for the system keyring…');
+  tray.starting('Waiting for the system keyring…');
   const locked = await services.unlock().then(
     () => undefined,
     (e: Error) => e,
@@ -205,7 +200,7 @@ async function start(): Promise<void> {
   if (locked && !(locked instanceof PassphraseNeededError))
     dialog.showErrorBox('The key store cannot be opened', locked.message);
   servicesUp.ok(services);
-  services.onEvent((e) => mainWindow?.webContents.send(EVENT_CHANNEL, e));
+  services.onEvent((e) => mainWindow.current?.webContents.send(EVENT_CHANNEL, e));
   services.tunnelService.onChange((s) => {
     const note = notificationFor(lastState.get(s.name), s);
     lastState.set(s.name, s.state);
@@ -218,15 +213,6 @@ async function start(): Promise<void> {
   updateTray();
   if (choice.via === 'elevation' && process.platform !== 'win32')
     void offerHelper(choice.hint, join(userData, 'helper-offered'));
-}
-
-/** The tray's menu while starting; its tooltip too (GNOME shows none: the first item says it). */
-function showStarting(status: string): void {
-  if (!tray) return;
-  tray.setToolTip((shown.tooltip = `overlay-connect — ${status}`));
-  const template = startingTemplate(status);
-  shown.menu = JSON.stringify(template);
-  tray.setContextMenu(Menu.buildFromTemplate(toMenu(template)));
 }
 
 /** GNOME without the AppIndicator extension shows no tray icon: said once, and the window then opens even
@@ -287,45 +273,13 @@ function findPkexec(): boolean {
   return ['/usr/bin/pkexec', '/bin/pkexec'].some((p) => existsSync(p));
 }
 
-function trayIcon(state: string): Electron.NativeImage {
-  const name = process.platform === 'darwin' ? `${state}Template.png` : `${state}.png`;
-  const img = nativeImage.createFromPath(join(ASSETS, 'tray', name));
-  if (process.platform === 'darwin') img.setTemplateImage(true);
-  return img;
-}
-
-/** What the tray shows now; each part is redrawn only when it changes. A status arrives about once a second
- * while bytes flow (new counters), and a redraw makes the icon flicker and, on Linux, closes an open menu. */
-const shown = { icon: '', tooltip: '', menu: '' };
-/** The login setting as last read: at start and after the app changed it (it is a file or an OS call). */
-let startAtLogin: boolean | undefined;
-
 /** `loginChanged`: read the login setting again. `resync`: rebuild the menu even if nothing it shows changed
  * (Electron has flipped a checkbox the app did not let flip). */
 function updateTray(o: { loginChanged?: boolean; resync?: boolean } = {}): void {
   if (!tray || !services) return;
   if (startAtLogin === undefined || o.loginChanged) startAtLogin = startsAtLogin(app, appCommand());
   const tunnels = services.tunnelService.statuses().map((s) => ({ name: s.name, state: s.state }));
-  const icon = trayIconState(tunnels);
-  if (icon !== shown.icon) tray.setImage(trayIcon((shown.icon = icon)));
-  const tooltip = trayTooltip(tunnels);
-  if (tooltip !== shown.tooltip) tray.setToolTip((shown.tooltip = tooltip));
-  const template = trayTemplate(tunnels, { startAtLogin });
-  const menu = JSON.stringify(template);
-  if (menu === shown.menu && !o.resync) return;
-  shown.menu = menu;
-  tray.setContextMenu(Menu.buildFromTemplate(toMenu(template)));
-}
-
-function toMenu(items: TrayItem[]): MenuItemConstructorOptions[] {
-  return items.map((i) => ({
-    label: i.label,
-    type: i.type,
-    checked: i.checked,
-    enabled: i.enabled,
-    submenu: i.submenu ? toMenu(i.submenu) : undefined,
-    click: i.action ? () => void act(i.action!) : undefined,
-  }));
+  tray.show(tunnels, { startAtLogin }, o);
 }
 
 async function act(action: NonNullable<TrayItem['action']>): Promise<void> {
@@ -428,59 +382,5 @@ async function confirmQuit(e: Electron.Event): Promise<void> {
 }
 
 function showWindow(): void {
-  if (mainWindow) {
-    if (mainWindow.isMinimized()) mainWindow.restore();
-    mainWindow.show();
-    mainWindow.focus();
-    return;
-  }
-  const bounds = restoreBounds(
-    readBounds(),
-    screen.getAllDisplays().map((d) => d.workArea),
-  );
-  mainWindow = new BrowserWindow({
-    ...bounds,
-    show: false,
-    title: 'overlay-connect',
-    icon: join(ASSETS, 'icon.png'),
-    webPreferences: {
-      preload: FILES.preload,
-      sandbox: true,
-      contextIsolation: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      spellcheck: false,
-    },
-  });
-  mainWindow.once('ready-to-show', () => mainWindow?.show());
-  // Closing hides to the tray; Quit is in the tray menu. The bounds are kept either way (quitting closes
-  // the window too), and the next window opens there.
-  mainWindow.on('close', (e) => {
-    // The normal-state bounds: those of a minimized or maximized window are not where it should reopen.
-    saveBounds(mainWindow!.getNormalBounds());
-    if (quitting) return;
-    e.preventDefault();
-    mainWindow!.hide();
-  });
-  mainWindow.on('closed', () => (mainWindow = undefined));
-  // A page that does not load leaves an empty window: say why rather than reject unheard.
-  mainWindow
-    .loadURL(RENDERER_URL)
-    .catch((e: Error) => dialog.showErrorBox('overlay-connect cannot show its window', e.message));
-}
-
-const boundsFile = () => join(app.getPath('userData'), 'window.json');
-function readBounds(): Partial<Rect> | undefined {
-  try {
-    return JSON.parse(readFileSync(boundsFile(), 'utf8')) as Partial<Rect>;
-  } catch {
-    return undefined;
-  }
-}
-function saveBounds(r: Rect): void {
-  try {
-    writePrivateFile(boundsFile(), JSON.stringify(r), { durable: false });
-  } catch {
-    // Only a convenience: a window that cannot remember where it was still closes (or quits).
-  }
+  mainWindow.show();
 }
