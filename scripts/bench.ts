@@ -1,6 +1,7 @@
 /**
  * Benchmarks, printed as ratios measured in one run (absolute times drift on these machines).
  *   store:   the lock's cost on one import; open + unlock with a passphrase.
+ *   startup: `overlay-connect --help` and `tunnel list` against a bare `node -e 0`, all run side by side.
  *   tunnels: service `up` vs raw `wg-quick up` of the same file; time to first handshake; CPU cost of one
  *            status refresh for 10 tunnels, and how many processes it spawned.
  * Needs root and wireguard-tools + wireguard-go (namespaces); says so and skips otherwise.
@@ -486,7 +487,52 @@ async function benchStore(): Promise<void> {
   }
 }
 
-// `npm run bench -- tunnels` (or planning, ui, store) runs one part only.
+/**
+ * CLI start-up: `overlay-connect --help` and `tunnel list` (a store holding one tunnel) as a user runs them,
+ * through bin/overlay-connect.js, each against a bare `node -e 0`: the three interleaved, so that load on
+ * the machine hits them alike; medians of 8 after one warm-up round.
+ */
+async function benchStartup(): Promise<void> {
+  const { spawnSync } = await import('node:child_process');
+  const bin = join(import.meta.dirname, '..', 'bin', 'overlay-connect.js');
+  const dir = mkdtempSync(join(tmpdir(), 'oc-bench-startup-'));
+  const env = { ...process.env, OVERLAY_CONNECT_PASSPHRASE: 'bench' };
+  const run = (args: string[]) => {
+    const t = performance.now();
+    const r = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+    const ms = performance.now() - t;
+    if (r.status !== 0) throw new Error(`${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
+    return ms;
+  };
+  try {
+    const conf = join(dir, 'bench.conf');
+    writeFileSync(
+      conf,
+      `[Interface]\nPrivateKey = ${generateKeyPair().privateKey}\nAddress = 10.3.0.2/24\n[Peer]\nPublicKey = ${generateKeyPair().publicKey}\nEndpoint = 192.0.2.1:51820\nAllowedIPs = 10.3.0.0/24\n`,
+    );
+    const data = join(dir, 'data');
+    run([bin, 'tunnel', 'import', conf, '--data-dir', data]);
+    const cases = {
+      node: ['-e', '0'],
+      help: [bin, '--help'],
+      list: [bin, 'tunnel', 'list', '--data-dir', data],
+    };
+    const times = { node: [] as number[], help: [] as number[], list: [] as number[] };
+    for (let i = 0; i < 9; i++)
+      for (const [k, args] of Object.entries(cases)) {
+        const ms = run(args);
+        if (i > 0) times[k as keyof typeof times].push(ms);
+      }
+    const [node, help, list] = [median(times.node), median(times.help), median(times.list)];
+    console.log(
+      `CLI start-up, medians of 8: --help ${fmt(help)} → ratio ${(help / node).toFixed(2)}, tunnel list ${fmt(list)} → ratio ${(list / node).toFixed(2)}, against node -e 0 ${fmt(node)} (goal ≤ 1.5 each)`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// `npm run bench -- tunnels` (or planning, ui, store, startup) runs one part only.
 const only = process.argv[2];
 if (!only || only === 'store') await benchStore();
 if (!only || only === 'planning' || only === 'ui') {
@@ -494,3 +540,4 @@ if (!only || only === 'planning' || only === 'ui') {
   if (!only || only === 'ui') await benchUi(planned);
 }
 if (!only || only === 'tunnels') await benchTunnels();
+if (!only || only === 'startup') await benchStartup();

@@ -1,20 +1,23 @@
-/** What every command gets: output streams, global options, and the store opened on first use. */
+/**
+ * What every command gets: output streams, global options, and the store opened on first use.
+ *
+ * Only light modules are imported here: the store (conf and its schema compiler), the key store's crypto
+ * (libsodium, tweetnacl), the drivers and the network service are imported when a command first asks for
+ * them, so that a command pays only for what it uses.
+ */
 import { existsSync } from 'node:fs';
 import { defaultDataDir } from '../core/store/data-dir.js';
-import { Keyring } from '../core/store/keyring.js';
-import { openNodeStore } from '../core/store/open-node-store.js';
-import { passphraseSlot } from '../core/store/passphrase-slot.js';
+import type { Keyring } from '../core/store/keyring.js';
+import type { SlotMethod } from '../core/store/slot-method.js';
 import type { StateStore } from '../core/store/state-store.js';
-import * as sudo from 'sudo-prompt';
+import type { TunnelRecord } from '../core/store/schema.js';
 import { UserError } from '../core/errors.js';
 import { NETNS_NAME } from '../core/tunnels/command-line.js';
-import { TunnelService } from '../core/tunnels/tunnel-service.js';
-import { chooseDriver, type DriverChoice } from '../app/choose-driver.js';
+import type { TunnelService } from '../core/tunnels/tunnel-service.js';
+import type { DriverChoice } from '../app/choose-driver.js';
 import type { TunnelDriver } from '../core/tunnels/tunnel-driver.js';
-import { TunnelStore } from '../core/tunnels/tunnel-store.js';
-import { DEFAULT_EXPLORER, NetworkService } from '../core/overlay/network-service.js';
-import { isLoopback } from '../core/overlay/explorer-client.js';
-import { cliPassphraseSource } from './passphrase-prompt.js';
+import type { TunnelStore } from '../core/tunnels/tunnel-store.js';
+import type { NetworkService } from '../core/overlay/network-service.js';
 
 export interface CliIO {
   stdout: NodeJS.WritableStream;
@@ -23,14 +26,20 @@ export interface CliIO {
   env: NodeJS.ProcessEnv;
 }
 
+interface Opened {
+  store: StateStore;
+  keyring: Keyring;
+  tunnels: TunnelStore;
+}
+
 export class CliContext {
   readonly dataDir: string;
   readonly json: boolean;
   readonly netns?: string;
-  private opened?: { store: StateStore; keyring: Keyring; tunnels: TunnelStore };
+  private opened?: Promise<Opened>;
   private service?: Promise<TunnelService>;
   private choice?: Promise<DriverChoice>;
-  private networkService?: NetworkService;
+  private networkService?: Promise<NetworkService>;
 
   constructor(
     readonly io: CliIO,
@@ -45,55 +54,79 @@ export class CliContext {
     }
   }
 
-  private open() {
-    if (!this.opened) {
+  private open(): Promise<Opened> {
+    this.opened ??= (async () => {
+      const [{ openNodeStore }, { Keyring }, { TunnelStore }, slot] = await Promise.all([
+        import('../core/store/open-node-store.js'),
+        import('../core/store/keyring.js'),
+        import('../core/tunnels/tunnel-store.js'),
+        this.passphraseSlot(),
+      ]);
       const store = openNodeStore(this.dataDir);
-      const keyring = new Keyring(store, [this.passphraseSlot()]);
-      this.opened = { store, keyring, tunnels: new TunnelStore(store, keyring) };
-    }
+      const keyring = new Keyring(store, [slot]);
+      return { store, keyring, tunnels: new TunnelStore(store, keyring) };
+    })();
     return this.opened;
   }
 
   /** The CLI's one way into the key store: a passphrase (plain Node has no access to the system keyring). */
-  passphraseSlot() {
+  async passphraseSlot(): Promise<SlotMethod> {
+    const [{ passphraseSlot }, { cliPassphraseSource }] = await Promise.all([
+      import('../core/store/passphrase-slot.js'),
+      import('./passphrase-prompt.js'),
+    ]);
     return passphraseSlot(cliPassphraseSource(this.io.env, this.io.stdin, this.io.stderr));
   }
 
-  get keyring(): Keyring {
-    return this.open().keyring;
+  async keyring(): Promise<Keyring> {
+    return (await this.open()).keyring;
   }
 
-  get store(): StateStore {
-    return this.open().store;
+  async store(): Promise<StateStore> {
+    return (await this.open()).store;
   }
 
-  get tunnels(): TunnelStore {
-    return this.open().tunnels;
+  async tunnels(): Promise<TunnelStore> {
+    return (await this.open()).tunnels;
+  }
+
+  /**
+   * The tunnels, for a command that only reads them (`tunnel list`): read straight from the state file
+   * when it is one conf would open as it is (see read-store.ts), without loading conf, the key store or
+   * its crypto; else through the store as every other command opens it. Same records, same order.
+   */
+  async tunnelList(): Promise<TunnelRecord[]> {
+    const { readTunnelsAsIs } = await import('./read-store.js');
+    const tunnels = readTunnelsAsIs(this.dataDir);
+    // The same order as TunnelStore.list().
+    if (tunnels) return Object.values(tunnels).sort((a, b) => a.name.localeCompare(b.name));
+    return (await this.tunnels()).list();
   }
 
   /** The explorer: --explorer, else the saved setting, else the default. */
-  get explorerUrl(): string {
+  async explorerUrl(): Promise<string> {
     if (typeof this.options.explorer === 'string') return this.options.explorer;
-    return this.store.read().settings.explorer ?? DEFAULT_EXPLORER;
+    const { DEFAULT_EXPLORER } = await import('../core/overlay/network-service.js');
+    return (await this.store()).read().settings.explorer ?? DEFAULT_EXPLORER;
   }
 
-  get networks(): NetworkService {
-    if (!this.networkService) {
+  networks(): Promise<NetworkService> {
+    this.networkService ??= (async () => {
+      const [{ NetworkService }, { isLoopback }] = await Promise.all([
+        import('../core/overlay/network-service.js'),
+        import('../core/overlay/explorer-client.js'),
+      ]);
       const allowPlainHttp = this.options['allow-http-explorer'] === true;
-      const url = new URL(this.explorerUrl);
+      const explorerUrl = await this.explorerUrl();
+      const url = new URL(explorerUrl);
       if (allowPlainHttp && url.protocol === 'http:' && !isLoopback(url.hostname)) {
         this.warn(
           `warning: ${url.origin} is plain http: anyone between here and there can change what it says`,
         );
       }
-      this.networkService = new NetworkService(
-        this.store,
-        this.open().keyring,
-        this.tunnels,
-        this.explorerUrl,
-        { allowPlainHttp },
-      );
-    }
+      const { store, keyring, tunnels } = await this.open();
+      return new NetworkService(store, keyring, tunnels, explorerUrl, { allowPlainHttp });
+    })();
     return this.networkService;
   }
 
@@ -105,7 +138,10 @@ export class CliContext {
 
   /** How tunnels are brought up here: the helper if reachable, else directly as root, else elevated. */
   driverChoice(): Promise<DriverChoice> {
-    this.choice ??= chooseDriver({ dataDir: this.dataDir, helperPath: this.helperPath, elevate: sudo.exec });
+    this.choice ??= Promise.all([import('../app/choose-driver.js'), import('sudo-prompt')]).then(
+      ([{ chooseDriver }, sudo]) =>
+        chooseDriver({ dataDir: this.dataDir, helperPath: this.helperPath, elevate: sudo.exec }),
+    );
     return this.choice;
   }
 
@@ -125,7 +161,12 @@ export class CliContext {
 
   /** The tunnel service over the chosen driver. */
   tunnelService(): Promise<TunnelService> {
-    this.service ??= this.driver().then((driver) => new TunnelService({ tunnels: this.tunnels, driver }));
+    this.service ??= (async () => {
+      const { TunnelService } = await import('../core/tunnels/tunnel-service.js');
+      // The driver first, then the store, as before: a driver that cannot be had leaves the store unopened.
+      const driver = await this.driver();
+      return new TunnelService({ tunnels: await this.tunnels(), driver });
+    })();
     return this.service;
   }
 

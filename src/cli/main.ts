@@ -5,16 +5,8 @@
 import { UserError } from '../core/errors.js';
 import { tokenize, UsageError, type OptionSpecs } from './args.js';
 import type { Command } from './command.js';
-import { configCommands } from './commands/config.js';
-import { keyCommands } from './commands/keys.js';
-import { identityCommands } from './commands/identity.js';
-import { networkCommands } from './commands/network.js';
-import { nodeCommands } from './commands/nodes.js';
-import { devnetCommands } from './commands/devnet.js';
-import { uiCommands } from './commands/ui.js';
-import { tunnelCommands } from './commands/tunnel.js';
+import { COMMANDS } from './command-table.js';
 import { CliContext, type CliIO } from './context.js';
-import { helperCommands } from './commands/helper.js';
 import { VERSION } from './version.js';
 
 export { VERSION } from './version.js';
@@ -51,17 +43,7 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
   version: { type: 'boolean', description: 'print the version' },
 };
 
-export const COMMANDS: Command[] = [
-  ...configCommands,
-  ...tunnelCommands,
-  ...keyCommands,
-  ...identityCommands,
-  ...nodeCommands,
-  ...networkCommands,
-  ...devnetCommands,
-  ...uiCommands,
-  ...helperCommands,
-];
+export { COMMANDS } from './command-table.js';
 
 function usageOf(c: Command): string {
   const opts = Object.entries(c.options ?? {}).map(([n, s]) => {
@@ -118,7 +100,9 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     if (args.length < required || args.length > command.args.length) {
       throw new UsageError(`usage: ${usageOf(command)}`);
     }
-    const code = await command.run(new CliContext(io, options), args, options);
+    const ctx = new CliContext(io, options);
+    const run = await command.load();
+    const code = await run(ctx, args, options);
     return code ?? 0;
   } catch (e) {
     if (e instanceof UsageError) {

@@ -141,6 +141,7 @@ describe('electron-builder.yml', () => {
       expect.arrayContaining([
         'assets/icon.png',
         '!dist/cli.js',
+        '!dist/cli/**',
         '!dist/helper.js',
         '!node_modules/**',
         'node_modules/fs-ext/build/Release/fs_ext.node',

@@ -5,7 +5,8 @@ import type { TunnelRecord } from '../../core/store/schema.js';
 import { writePrivateFile } from '../../core/store/private-files.js';
 import { writeConfig } from '../../core/wgconf/writer.js';
 import { formatAge, type TunnelStatus } from '../../core/tunnels/tunnel-status.js';
-import type { Command } from '../command.js';
+import type { CommandRun } from '../command.js';
+import type { CliContext } from '../context.js';
 
 /** What listings show of a tunnel: everything public, nothing sealed. */
 function summary(t: TunnelRecord) {
@@ -26,158 +27,102 @@ function summary(t: TunnelRecord) {
   };
 }
 
-export const tunnelCommands: Command[] = [
-  {
-    path: ['tunnel', 'import'],
-    args: ['FILE'],
-    options: {
-      name: {
-        type: 'string',
-        value: 'NAME',
-        description: 'display name (default: the file name without .conf)',
-      },
-      'allow-scripts': {
-        type: 'boolean',
-        description: "let wg-quick run this tunnel's PreUp/PostUp/PreDown/PostDown as root",
-      },
-    },
-    summary: 'Import a wg-quick config file; its private key is sealed in the key store',
-    async run(ctx, [file], opts) {
-      const bytes = await readFile(file!).catch((e: NodeJS.ErrnoException) => {
-        throw new UserError(`Cannot read ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
-      });
-      const name = typeof opts.name === 'string' ? opts.name : basename(file!).replace(/\.conf$/i, '');
-      const allowScripts = opts['allow-scripts'] === true;
-      const { tunnel, warnings, scripts } = await ctx.tunnels.importText(bytes, { name, allowScripts });
-      for (const w of warnings) ctx.warn(`warning: ${file}:${w.line}: ${w.message}`);
-      if (scripts.length) {
-        const list = scripts.map((s) => `${s.key} (line ${s.line})`).join(', ');
-        ctx.warn(
-          allowScripts
-            ? `warning: scripts allowed for "${tunnel.name}": ${list} will run as root on up/down`
-            : `note: ${list} kept for display but will not run (import with --allow-scripts to let them run as root)`,
-        );
-      }
-      if (ctx.json) ctx.printJson(summary(tunnel));
-      else ctx.out(`Imported "${tunnel.name}" (interface ${tunnel.interface})`);
-    },
-  },
-  {
-    path: ['tunnel', 'list'],
-    args: [],
-    summary: 'List tunnels',
-    async run(ctx) {
-      const tunnels = ctx.tunnels.list();
-      if (ctx.json) return ctx.printJson(tunnels.map(summary));
-      if (!tunnels.length)
-        return ctx.out('No tunnels yet: import one with `overlay-connect tunnel import FILE`');
-      const rows = tunnels.map((t) => [
-        t.name,
-        t.interface,
-        t.config.peers.map((p) => p.endpoint ?? '-').join(' ') || '-',
-      ]);
-      const width = Math.max(4, ...rows.map((r) => r[0]!.length));
-      ctx.out(`${'NAME'.padEnd(width)}  ${'INTERFACE'.padEnd(15)}  ENDPOINTS`);
-      for (const [n, i, e] of rows) ctx.out(`${n!.padEnd(width)}  ${i!.padEnd(15)}  ${e}`);
-    },
-  },
-  {
-    path: ['tunnel', 'show'],
-    args: ['NAME'],
-    summary: 'Show a tunnel (never its private key)',
-    async run(ctx, [name]) {
-      const t = ctx.tunnels.get(name!);
-      if (ctx.json) return ctx.printJson(summary(t));
-      ctx.out(`Name:       ${t.name}\nInterface:  ${t.interface}\nPublic key: ${t.publicKey}`);
-      ctx.out(
-        `Scripts:    ${t.config.interface.scripts.length ? `${t.config.interface.scripts.length} (${t.allowScripts ? 'allowed to run' : 'blocked'})` : 'none'}`,
-      );
-      ctx.out('');
-      // The private key stays sealed: the config is shown with it left out.
-      ctx.out(
-        writeConfig(t.config).replace(
-          '[Interface]\n',
-          '[Interface]\n# PrivateKey is kept sealed in the key store\n',
-        ),
-      );
-    },
-  },
-  {
-    path: ['tunnel', 'export'],
-    args: ['NAME'],
-    options: {
-      output: {
-        type: 'string',
-        short: 'o',
-        value: 'FILE',
-        description: 'write to FILE (mode 0600) instead of stdout',
-      },
-    },
-    summary: 'Print or save the full config, private key included',
-    async run(ctx, [name], opts) {
-      const text = await ctx.tunnels.exportText(name!);
-      if (typeof opts.output === 'string') {
-        writePrivateFile(resolve(opts.output), text);
-        ctx.warn(`Wrote ${opts.output} (mode 0600)`);
-      } else {
-        ctx.out(text);
-      }
-    },
-  },
-  {
-    path: ['tunnel', 'remove'],
-    args: ['NAME'],
-    summary: 'Forget a tunnel and its sealed key',
-    async run(ctx, [name]) {
-      ctx.tunnels.get(name!);
-      if (await (await ctx.tunnelService()).isActive(name!))
-        throw new UserError(`"${name}" is up: take it down first (overlay-connect tunnel down "${name}")`);
-      ctx.tunnels.remove(name!);
-      ctx.out(`Removed "${name}"`);
-    },
-  },
-  {
-    path: ['tunnel', 'scripts'],
-    args: ['NAME'],
-    options: {
-      allow: { type: 'boolean', description: 'let wg-quick run its hooks as root (they are listed first)' },
-      block: { type: 'boolean', description: 'keep its hooks from running' },
-    },
-    summary: "Show a tunnel's script hooks, and allow or block them (takes effect at the next up)",
-    async run(ctx, [name], opts) {
-      const t = ctx.tunnels.get(name!);
-      if (opts.allow === true && opts.block === true)
-        throw new UserError('Give --allow or --block, not both');
-      const hooks = t.config.interface.scripts;
-      for (const s of hooks) ctx.out(`${s.key} = ${s.command}`);
-      if (opts.allow !== true && opts.block !== true) {
-        ctx.out(hooks.length ? (t.allowScripts ? 'allowed to run' : 'blocked') : 'no script hooks');
-        return;
-      }
-      if (opts.allow === true && !hooks.length) throw new UserError(`"${t.name}" has no script hooks`);
-      ctx.tunnels.setAllowScripts(t.name, opts.allow === true, hooks);
-      ctx.out(
-        opts.allow === true
-          ? `The ${hooks.length} hook(s) above will run as root when "${t.name}" goes up or down`
-          : `Script hooks of "${t.name}" are blocked`,
-      );
-    },
-  },
-  {
-    path: ['tunnel', 'rename'],
-    args: ['NAME', 'NEW_NAME'],
-    summary: 'Rename a tunnel (refused while it is up); its key and network access follow',
-    async run(ctx, [name, newName]) {
-      ctx.tunnels.get(name!);
-      if (await (await ctx.tunnelService()).isActive(name!))
-        throw new UserError(`"${name}" is up: take it down first (overlay-connect tunnel down "${name}")`);
-      await ctx.tunnels.rename(name!, newName!);
-      ctx.out(`Renamed "${name}" to "${newName}"`);
-    },
-  },
-];
+export const tunnelImport: CommandRun = async (ctx, [file], opts) => {
+  const bytes = await readFile(file!).catch((e: NodeJS.ErrnoException) => {
+    throw new UserError(`Cannot read ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+  });
+  const name = typeof opts.name === 'string' ? opts.name : basename(file!).replace(/\.conf$/i, '');
+  const allowScripts = opts['allow-scripts'] === true;
+  const { tunnel, warnings, scripts } = await (await ctx.tunnels()).importText(bytes, { name, allowScripts });
+  for (const w of warnings) ctx.warn(`warning: ${file}:${w.line}: ${w.message}`);
+  if (scripts.length) {
+    const list = scripts.map((s) => `${s.key} (line ${s.line})`).join(', ');
+    ctx.warn(
+      allowScripts
+        ? `warning: scripts allowed for "${tunnel.name}": ${list} will run as root on up/down`
+        : `note: ${list} kept for display but will not run (import with --allow-scripts to let them run as root)`,
+    );
+  }
+  if (ctx.json) ctx.printJson(summary(tunnel));
+  else ctx.out(`Imported "${tunnel.name}" (interface ${tunnel.interface})`);
+};
 
-function printStatuses(ctx: Parameters<Command['run']>[0], statuses: TunnelStatus[]): void {
+export const tunnelList: CommandRun = async (ctx) => {
+  const tunnels = await ctx.tunnelList();
+  if (ctx.json) return ctx.printJson(tunnels.map(summary));
+  if (!tunnels.length) return ctx.out('No tunnels yet: import one with `overlay-connect tunnel import FILE`');
+  const rows = tunnels.map((t) => [
+    t.name,
+    t.interface,
+    t.config.peers.map((p) => p.endpoint ?? '-').join(' ') || '-',
+  ]);
+  const width = Math.max(4, ...rows.map((r) => r[0]!.length));
+  ctx.out(`${'NAME'.padEnd(width)}  ${'INTERFACE'.padEnd(15)}  ENDPOINTS`);
+  for (const [n, i, e] of rows) ctx.out(`${n!.padEnd(width)}  ${i!.padEnd(15)}  ${e}`);
+};
+
+export const tunnelShow: CommandRun = async (ctx, [name]) => {
+  const t = (await ctx.tunnels()).get(name!);
+  if (ctx.json) return ctx.printJson(summary(t));
+  ctx.out(`Name:       ${t.name}\nInterface:  ${t.interface}\nPublic key: ${t.publicKey}`);
+  ctx.out(
+    `Scripts:    ${t.config.interface.scripts.length ? `${t.config.interface.scripts.length} (${t.allowScripts ? 'allowed to run' : 'blocked'})` : 'none'}`,
+  );
+  ctx.out('');
+  // The private key stays sealed: the config is shown with it left out.
+  ctx.out(
+    writeConfig(t.config).replace(
+      '[Interface]\n',
+      '[Interface]\n# PrivateKey is kept sealed in the key store\n',
+    ),
+  );
+};
+
+export const tunnelExport: CommandRun = async (ctx, [name], opts) => {
+  const text = await (await ctx.tunnels()).exportText(name!);
+  if (typeof opts.output === 'string') {
+    writePrivateFile(resolve(opts.output), text);
+    ctx.warn(`Wrote ${opts.output} (mode 0600)`);
+  } else {
+    ctx.out(text);
+  }
+};
+
+export const tunnelRemove: CommandRun = async (ctx, [name]) => {
+  (await ctx.tunnels()).get(name!);
+  if (await (await ctx.tunnelService()).isActive(name!))
+    throw new UserError(`"${name}" is up: take it down first (overlay-connect tunnel down "${name}")`);
+  (await ctx.tunnels()).remove(name!);
+  ctx.out(`Removed "${name}"`);
+};
+
+export const tunnelScripts: CommandRun = async (ctx, [name], opts) => {
+  const t = (await ctx.tunnels()).get(name!);
+  if (opts.allow === true && opts.block === true) throw new UserError('Give --allow or --block, not both');
+  const hooks = t.config.interface.scripts;
+  for (const s of hooks) ctx.out(`${s.key} = ${s.command}`);
+  if (opts.allow !== true && opts.block !== true) {
+    ctx.out(hooks.length ? (t.allowScripts ? 'allowed to run' : 'blocked') : 'no script hooks');
+    return;
+  }
+  if (opts.allow === true && !hooks.length) throw new UserError(`"${t.name}" has no script hooks`);
+  (await ctx.tunnels()).setAllowScripts(t.name, opts.allow === true, hooks);
+  ctx.out(
+    opts.allow === true
+      ? `The ${hooks.length} hook(s) above will run as root when "${t.name}" goes up or down`
+      : `Script hooks of "${t.name}" are blocked`,
+  );
+};
+
+export const tunnelRename: CommandRun = async (ctx, [name, newName]) => {
+  (await ctx.tunnels()).get(name!);
+  if (await (await ctx.tunnelService()).isActive(name!))
+    throw new UserError(`"${name}" is up: take it down first (overlay-connect tunnel down "${name}")`);
+  await (await ctx.tunnels()).rename(name!, newName!);
+  ctx.out(`Renamed "${name}" to "${newName}"`);
+};
+
+function printStatuses(ctx: CliContext, statuses: TunnelStatus[]): void {
   if (ctx.json) {
     ctx.printJson(
       statuses.map((s) => ({
@@ -216,37 +161,21 @@ function formatBytes(n: number): string {
   return `${(n / (1 << 20)).toFixed(1)} MiB`;
 }
 
-tunnelCommands.push(
-  {
-    path: ['tunnel', 'up'],
-    args: ['NAME'],
-    summary:
-      'Bring a tunnel up with wg-quick: through the helper if installed, else directly as root, else asking for administrator rights',
-    async run(ctx, [name]) {
-      const service = await ctx.tunnelService();
-      const choice = await ctx.driverChoice();
-      const status = await service.up(name!, { netns: ctx.netns });
-      printStatuses(ctx, [status]);
-      if (choice.hint) ctx.warn(choice.hint);
-    },
-  },
-  {
-    path: ['tunnel', 'down'],
-    args: ['NAME'],
-    summary: 'Take a tunnel down and remove the file wg-quick was given',
-    async run(ctx, [name]) {
-      const status = await (await ctx.tunnelService()).down(name!);
-      printStatuses(ctx, [status]);
-    },
-  },
-  {
-    path: ['tunnel', 'status'],
-    args: ['NAME?'],
-    summary: 'State of the tunnels: down, connecting, up or error, with counters and the last handshake',
-    async run(ctx, [name]) {
-      if (name) ctx.tunnels.get(name);
-      const statuses = await (await ctx.tunnelService()).refresh({ forceHandshakes: true });
-      printStatuses(ctx, name ? statuses.filter((s) => s.name === name) : statuses);
-    },
-  },
-);
+export const tunnelUp: CommandRun = async (ctx, [name]) => {
+  const service = await ctx.tunnelService();
+  const choice = await ctx.driverChoice();
+  const status = await service.up(name!, { netns: ctx.netns });
+  printStatuses(ctx, [status]);
+  if (choice.hint) ctx.warn(choice.hint);
+};
+
+export const tunnelDown: CommandRun = async (ctx, [name]) => {
+  const status = await (await ctx.tunnelService()).down(name!);
+  printStatuses(ctx, [status]);
+};
+
+export const tunnelStatus: CommandRun = async (ctx, [name]) => {
+  if (name) (await ctx.tunnels()).get(name);
+  const statuses = await (await ctx.tunnelService()).refresh({ forceHandshakes: true });
+  printStatuses(ctx, name ? statuses.filter((s) => s.name === name) : statuses);
+};
