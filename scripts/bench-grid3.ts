@@ -15,7 +15,8 @@ const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 /** The synthetic network (seeded ports and choices) with fresh native keys, as a real plan makes them. */
 function plan(nodes: number, seed: number) {
   const input = syntheticNetworkInput(nodes, seed);
-  return planNetwork({ ...input, random: { ...input.random, keyPair: generateWgKeyPair } });
+  const seeded = input.random!;
+  return planNetwork({ ...input, random: { ...seeded, keyPair: generateWgKeyPair } });
 }
 
 export async function benchGrid3Planning(nodes = 50): Promise<void> {
