@@ -39,10 +39,59 @@ export interface IdentityRecord {
 
 export const IDENTITY_SECRET = 'identity:seed';
 
+/** The Grid v3 networks `grid login` can use; `devnet` is a local `devnet up --grid v3`. */
+export type Grid3NetworkName = 'main' | 'test' | 'qa' | 'dev' | 'devnet';
+
+/**
+ * The v3 identity (`grid login`): public facts only. Its TFChain mnemonic is sealed in
+ * `secrets[GRID3_MNEMONIC_SECRET]`, like the v2 seed.
+ */
+export interface Grid3IdentityRecord {
+  network: Grid3NetworkName;
+  /** SS58 (format 42) of the sr25519 key. */
+  address: string;
+  /** Absent when the account had no twin at login (reading gridproxy still works). */
+  twinId?: number;
+  /** Where a devnet's parts listen (the grid's networks have fixed addresses). */
+  urls?: { gridproxy: string; relay: string; chain: string };
+  createdAt: string;
+}
+
+export const GRID3_MNEMONIC_SECRET = 'grid3:mnemonic';
+
+/**
+ * One access of this device to a v3 network: which tunnel is which access, so that `grid networks` can
+ * mark it (mine, its tunnel) and `grid disconnect` / `grid delete` find it. While `tunnel` is absent the
+ * access is being made (or a first attempt failed half-way) and its private key is sealed in
+ * `secrets[grid3DeviceKeySecret(publicKey)]`, so that running the command again finishes the same access.
+ */
+export interface Grid3AccessRecord {
+  grid: Grid3NetworkName;
+  /** The account (SS58) whose network it is: two accounts may each have a network of the same name. */
+  account: string;
+  network: string;
+  nodeId: number;
+  subnet: string;
+  publicKey: string;
+  tunnel?: string;
+  /** connect/create: made on this device; import: a dashboard-made access whose key was in user_accesses. */
+  origin: 'connect' | 'create' | 'import';
+  createdAt: string;
+}
+
+export const grid3DeviceKeySecret = (publicKey: string) => `grid3:device-key:${publicKey}`;
+
+export interface Grid3Data {
+  identity?: Grid3IdentityRecord;
+  accesses: Grid3AccessRecord[];
+}
+
 export interface StoreData {
   tunnels: Record<string, TunnelRecord>;
   networks: Record<string, NetworkRecord>;
   identity?: IdentityRecord;
+  /** Optional and migration-free: absent until the first `grid login`. */
+  grid3?: Grid3Data;
   secrets: Record<string, string>;
   /** Key slots (checked by `parseKeyringRecord` before use), or a pre-slot record to migrate. */
   keyring?: KeyringRecord | LegacyKeyringMeta;
@@ -93,6 +142,50 @@ export const STORE_SCHEMA = {
       email: { type: 'string' },
       publicKeyHex: { type: 'string', pattern: '^[0-9a-f]{64}$' },
       tids: { type: 'object' },
+    },
+  },
+  // No default: a store that never used Grid v3 stays as it was (and read-store's fast path with it).
+  grid3: {
+    type: 'object',
+    required: ['accesses'],
+    properties: {
+      identity: {
+        type: 'object',
+        required: ['network', 'address'],
+        properties: {
+          network: { enum: ['main', 'test', 'qa', 'dev', 'devnet'] },
+          address: { type: 'string' },
+          twinId: { type: 'integer' },
+          urls: {
+            type: 'object',
+            required: ['gridproxy', 'relay', 'chain'],
+            properties: {
+              gridproxy: { type: 'string' },
+              relay: { type: 'string' },
+              chain: { type: 'string' },
+            },
+          },
+          createdAt: { type: 'string' },
+        },
+      },
+      accesses: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['grid', 'account', 'network', 'nodeId', 'subnet', 'publicKey', 'origin'],
+          properties: {
+            grid: { enum: ['main', 'test', 'qa', 'dev', 'devnet'] },
+            account: { type: 'string' },
+            network: { type: 'string' },
+            nodeId: { type: 'integer' },
+            subnet: { type: 'string' },
+            publicKey: { type: 'string' },
+            tunnel: { type: 'string' },
+            origin: { enum: ['connect', 'create', 'import'] },
+            createdAt: { type: 'string' },
+          },
+        },
+      },
     },
   },
   secrets: { type: 'object', default: {}, additionalProperties: { type: 'string' } },

@@ -117,6 +117,8 @@ export async function startChain(options: StartChainOptions = {}): Promise<Runni
         return [200, state.twinJson(Number(parts[1]))];
       if (parts[0] === 'contracts' && parts.length === 2 && /^\d+$/.test(parts[1]!))
         return [200, state.contractJson(Number(parts[1]))];
+      if (parts[0] === 'nodes' && parts.length === 2 && /^\d+$/.test(parts[1]!))
+        return [200, state.nodeJson(Number(parts[1]))];
       throw new HttpError(404, { error: 'no such route' });
     }
     if (req.method !== 'POST') throw new HttpError(405, { error: 'method not allowed' });

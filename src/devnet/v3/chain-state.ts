@@ -225,6 +225,12 @@ export class ChainState {
     };
   }
 
+  /** tfgridModule.nodes(id) as toJSON gives it: the fields the Chain interface reads. */
+  nodeJson(id: number): unknown {
+    const n = this.nodes.get(id);
+    return n ? { id: n.id, farmId: n.farmId, twinId: n.twinId } : null;
+  }
+
   contractJson(id: number): unknown {
     const c = this.contracts.get(id);
     return c ? contractToJson(c) : null;

@@ -7,7 +7,15 @@
  * solutionProviderId}.
  */
 import { ChainError } from './errors.js';
-import type { ChainEvent, ContractOp, ContractState, NodeContract, OpOutcome, Twin } from './types.js';
+import type {
+  ChainEvent,
+  ChainNode,
+  ContractOp,
+  ContractState,
+  NodeContract,
+  OpOutcome,
+  Twin,
+} from './types.js';
 
 type Json = Record<string, unknown>;
 
@@ -51,6 +59,17 @@ export function twinFromJson(v: unknown): Twin | null {
     accountId: String(v.accountId),
     relay: v.relay === null || v.relay === undefined ? null : text(v.relay),
     pk: v.pk === null || v.pk === undefined ? null : String(v.pk).toLowerCase(),
+  };
+}
+
+/** tfgridModule.nodes(id) as toJSON gives it (the fields we read). */
+export function nodeFromJson(v: unknown): ChainNode | null {
+  if (v === null || v === undefined) return null;
+  if (!isObj(v)) throw new ChainError('codec', 'BadValue', 'node');
+  return {
+    id: num(v.id, 'node.id'),
+    farmId: num(v.farmId, 'node.farmId'),
+    twinId: num(v.twinId, 'node.twinId'),
   };
 }
 

@@ -4,10 +4,10 @@
  * same calls.ts and reads ids with the same codec.ts as the live chain, so the devnet exercises the code
  * the grid gets.
  */
-import { contractFromJson, outcomesFromEvents, twinFromJson } from './codec.js';
+import { contractFromJson, nodeFromJson, outcomesFromEvents, twinFromJson } from './codec.js';
 import { buildBatchCalls } from './calls.js';
 import { ChainError, ChainInputError, withTimeout } from './errors.js';
-import type { Chain, ChainSigner, ContractOp, NodeContract, OpOutcome, Twin } from './types.js';
+import type { Chain, ChainNode, ChainSigner, ContractOp, NodeContract, OpOutcome, Twin } from './types.js';
 import { callsToWire, SIGNATURE_HEADER, type WireTx, type WireTxResult } from './wire.js';
 
 export interface DevnetChainOptions {
@@ -92,6 +92,9 @@ export function connectDevnetChain(options: DevnetChainOptions): Chain {
     },
     async contract(id: number): Promise<NodeContract | null> {
       return contractFromJson(await get(`/contracts/${encodeURIComponent(String(id))}`));
+    },
+    async node(id: number): Promise<ChainNode | null> {
+      return nodeFromJson(await get(`/nodes/${encodeURIComponent(String(id))}`));
     },
     async close(): Promise<void> {
       for (const ac of controllers) ac.abort();

@@ -11,6 +11,7 @@ export type {
   CancelOp,
   OpOutcome,
   NodeContract,
+  ChainNode,
   Twin,
   ContractState,
 } from './types.js';

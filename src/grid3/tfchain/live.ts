@@ -4,10 +4,19 @@
  * installs no signal handlers, never exits the process, does not reconnect behind the caller's back
  * (a command fails fast instead) and puts a timeout on connecting, reading and submitting.
  */
-import { outcomesFromEvents, contractFromJson, twinFromJson } from './codec.js';
+import { outcomesFromEvents, contractFromJson, nodeFromJson, twinFromJson } from './codec.js';
 import { buildBatchCalls, type ChainCall } from './calls.js';
 import { ChainError, ChainInputError, withTimeout } from './errors.js';
-import type { Chain, ChainEvent, ChainSigner, ContractOp, NodeContract, OpOutcome, Twin } from './types.js';
+import type {
+  Chain,
+  ChainEvent,
+  ChainNode,
+  ChainSigner,
+  ContractOp,
+  NodeContract,
+  OpOutcome,
+  Twin,
+} from './types.js';
 
 export interface LiveChainOptions {
   /** wss://tfchain.<net>.grid.tf/ws */
@@ -242,6 +251,9 @@ export function chainOverApi(
     },
     async contract(id: number): Promise<NodeContract | null> {
       return contractFromJson(await query('smartContractModule', 'contracts', id));
+    },
+    async node(id: number): Promise<ChainNode | null> {
+      return nodeFromJson(await query('tfgridModule', 'nodes', id));
     },
     async close(): Promise<void> {
       await withTimeout(api.disconnect(), timeoutMs, 'disconnecting').catch(() => undefined);

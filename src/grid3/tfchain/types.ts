@@ -23,6 +23,13 @@ export interface Twin {
   pk: string | null;
 }
 
+/** A node as the chain registers it: its twin is the one RMB messages for it must go to. */
+export interface ChainNode {
+  id: number;
+  farmId: number;
+  twinId: number;
+}
+
 export type ContractState = 'Created' | 'GracePeriod' | 'Deleted';
 
 export interface NodeContract {
@@ -92,5 +99,11 @@ export interface Chain {
    * devnet keeps it with state Deleted. Treat both as gone.
    */
   contract(id: number): Promise<NodeContract | null>;
+  /**
+   * A node (`tfgridModule.nodes`), or null when there is none: the authority for the node's twin, which
+   * gridproxy (an index run by others) only repeats. Optional so that stand-ins made for other tests
+   * (which never ask) still fit; both real clients have it.
+   */
+  node?(id: number): Promise<ChainNode | null>;
   close(): Promise<void>;
 }
