@@ -3,6 +3,7 @@
  * passes its size cap, since the index is run by someone else. Whatever goes wrong becomes a GridproxyError
  * naming the path and the HTTP status, never a TypeError from deep inside a parser.
  */
+import { BodyTooLarge, readBounded } from './bounded-body.js';
 
 export type GridproxyErrorKind =
   'http' | 'timeout' | 'network' | 'too-large' | 'not-json' | 'bad-reply' | 'bad-query';
@@ -53,7 +54,7 @@ export async function getJson(
   try {
     text = await readBounded(res, s.maxBytes);
   } catch (e) {
-    if (e instanceof TooLarge) {
+    if (e instanceof BodyTooLarge) {
       throw new GridproxyError(
         'too-large',
         where,
@@ -82,32 +83,6 @@ export async function getJson(
       `the reply is not JSON (${JSON.stringify(text.slice(0, 40))})`,
     );
   }
-}
-
-class TooLarge extends Error {}
-
-/** Reads the body, refusing (and cancelling) it as soon as it passes `max` bytes. */
-async function readBounded(res: Response, max: number): Promise<string> {
-  const declared = Number(res.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > max) {
-    await res.body?.cancel().catch(() => {});
-    throw new TooLarge();
-  }
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => {});
-      throw new TooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** gridproxy answers failures with `{"error": "..."}` (its `mw.AsHandlerFunc`); keep one short line of it. */

@@ -9,6 +9,7 @@
  * the service itself come back as status UNKNOWN with the reason (naming the path and status), not as a throw.
  */
 import type { GridNetwork } from './gridproxy.js';
+import { BodyTooLarge, readBounded } from './bounded-body.js';
 
 export type KycStatus = 'VERIFIED' | 'UNVERIFIED' | 'PENDING' | 'REJECTED' | 'UNKNOWN';
 
@@ -70,7 +71,7 @@ export async function kycStatus(address: string, opts: KycOptions = {}): Promise
     text = await readBounded(res, MAX_BYTES);
   } catch (e) {
     if (timeout.aborted) return unknown(`no reply within ${timeoutMs} ms`);
-    if (e instanceof TooLarge) return unknown(`the reply is larger than ${MAX_BYTES} bytes`);
+    if (e instanceof BodyTooLarge) return unknown(`the reply is larger than ${MAX_BYTES} bytes`);
     const err = e as { message?: string; cause?: { code?: string } };
     return unknown(`${err?.message ?? String(e)}${err?.cause?.code ? ` (${err.cause.code})` : ''}`);
   }
@@ -125,24 +126,4 @@ function result(status: Exclude<KycStatus, 'UNKNOWN'>, dash: string): KycResult 
         fix: `Verification was rejected; retry it from the Dashboard (${dash}) or contact ThreeFold support.`,
       };
   }
-}
-
-class TooLarge extends Error {}
-
-async function readBounded(res: Response, max: number): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => {});
-      throw new TooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
