@@ -120,11 +120,14 @@ await Promise.all([
   // inside the asar, and these are plain JavaScript. Only `electron` itself and fs-ext (a native addon: its
   // .node file is rebuilt for Electron's ABI by npmRebuild and cannot be inlined) stay outside. The
   // CommonJS packages inlined call `require` for Node's built-ins, which an ESM bundle lacks: the banner
-  // gives them one.
+  // gives them one. Split: what the main imports only when it is used (the Grid v3 libraries, ~10 MB of
+  // them) is a chunk of its own under dist/main-chunks/, so the app's start does not parse it.
   build({
     ...common,
-    entryPoints: ['src/electron/main.ts'],
-    outfile: 'dist/main.js',
+    entryPoints: { main: 'src/electron/main.ts' },
+    outdir: 'dist',
+    splitting: true,
+    chunkNames: 'main-chunks/[name]-[hash]',
     platform: 'node',
     format: 'esm',
     external: MAIN_EXTERNAL,

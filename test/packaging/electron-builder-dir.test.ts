@@ -88,7 +88,7 @@ describe.skipIf(!noNet)('electron-builder --linux --dir with a stand-in Electron
     expect(files.filter((f) => f.startsWith('dist/cli'))).toEqual([]);
     const imports = [...readFileSync('dist/main.js', 'utf8').matchAll(/^import [^;]*? from "([^"]+)"/gms)]
       .map((m) => m[1])
-      .filter((m) => !m!.startsWith('node:'));
+      .filter((m) => !m!.startsWith('node:') && !m!.startsWith('./'));
     expect([...new Set(imports)].sort()).toEqual(['electron', 'fs-ext']);
     // The fuses: runAsNode (0) on, cookie encryption on, NODE_OPTIONS and inspect off, asar integrity and
     // only-from-asar on; the last two left as Electron has them.
