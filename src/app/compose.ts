@@ -10,6 +10,8 @@ import type { TunnelDriver } from '../core/tunnels/tunnel-driver.js';
 import { TunnelService } from '../core/tunnels/tunnel-service.js';
 import { TunnelStore } from '../core/tunnels/tunnel-store.js';
 import { createHandlers, tunnelView, type Handlers, type ServiceDeps } from './services.js';
+import { appGridDevice } from '../grid3/device/app-device.js';
+import { GridDeviceService } from '../grid3/device/service.js';
 
 export interface ComposeOptions {
   store: StateStore;
@@ -26,6 +28,8 @@ export interface ComposeOptions {
   explorer?: string;
   netns?: string;
   exportConfig: ServiceDeps['exportConfig'];
+  /** What the Grid v3 actions read (OVERLAY_CONNECT_GRID_DEPLOY_TIMEOUT_MS); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface App {
@@ -33,6 +37,8 @@ export interface App {
   tunnels: TunnelStore;
   tunnelService: TunnelService;
   networks: NetworkService;
+  /** This device's Grid v3 actions over the same store, key store and tunnels (`grid login` in the CLI). */
+  grid: GridDeviceService;
   /** Opens the key store up front (a passphrase prompt belongs in the terminal, not mid-request). */
   unlock(): Promise<void>;
   onEvent(listener: (e: UiEvent) => void): () => void;
@@ -52,6 +58,14 @@ export function composeApp(o: ComposeOptions): App {
     tunnels,
     o.explorer ?? o.store.read().settings.explorer ?? DEFAULT_EXPLORER,
   );
+  // Light until a grid action runs: the service imports the chain, RMB and @polkadot then.
+  const grid = new GridDeviceService({
+    store: async () => o.store,
+    keyring: async () => keyring,
+    tunnels: async () => tunnels,
+    isActive: (name) => tunnelService.isActive(name),
+    env: o.env ?? process.env,
+  });
   const listeners = new Set<(e: UiEvent) => void>();
   const emit = (e: UiEvent) => {
     for (const l of listeners) l(e);
@@ -70,6 +84,7 @@ export function composeApp(o: ComposeOptions): App {
     networks,
     netns: o.netns,
     exportConfig: o.exportConfig,
+    grid: appGridDevice(grid),
     emit,
   });
   return {
@@ -77,6 +92,7 @@ export function composeApp(o: ComposeOptions): App {
     tunnels,
     tunnelService,
     networks,
+    grid,
     async unlock() {
       await keyring.unlock();
     },

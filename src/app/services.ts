@@ -24,6 +24,7 @@ import type { TunnelStore } from '../core/tunnels/tunnel-store.js';
 import { checkConfigText } from '../core/wgconf/parser.js';
 import { configsFromZip } from '../core/wgconf/zip-configs.js';
 import type { KeyAccess } from './key-access.js';
+import { gridHandlers, type GridDevice } from './grid-device.js';
 
 export function tunnelView(t: TunnelRecord, s?: TunnelStatus): TunnelView {
   const live = new Map((s?.peers ?? []).map((p) => [p.publicKey, p]));
@@ -68,6 +69,8 @@ export interface ServiceDeps {
   exportConfig(name: string, text: string): Promise<{ path: string } | null>;
   /** Where tunnels come up (the web host's --netns). */
   netns?: string;
+  /** Grid v3 on this device; without it the grid calls say it is not available here. */
+  grid?: GridDevice;
   emit(event: UiEvent): void;
 }
 
@@ -243,6 +246,7 @@ export function createHandlers(d: ServiceDeps): Handlers {
       changed('tunnels');
       return null;
     },
+    ...gridHandlers(d.grid, d.emit),
   };
 }
 

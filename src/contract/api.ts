@@ -123,11 +123,47 @@ export interface FoundNodeView {
   ipv6: string | null;
 }
 
+/** The Grid v3 login of this device (`grid login`), or null. `gates` are what deploying still needs
+ * (a twin, terms, funds, KYC), each a line saying where to fix it; reading needs none of them. */
+export interface GridAccountView {
+  network: string;
+  address: string;
+  twinId: number | null;
+  gates: string[];
+}
+
+/** One of my Grid v3 networks: its node contracts and the accesses (mine on this device marked). */
+export interface GridNetworkView {
+  name: string;
+  ipRange: string;
+  nodes: { nodeId: number; subnet: string; contractId: number; endpoint: string | null; state: string }[];
+  /** `importable`: its key is in the contract's user_accesses (the dashboard made it), for Import. */
+  accesses: { nodeId: number; subnet: string; mine: boolean; tunnel: string | null; importable: boolean }[];
+  warnings: string[];
+}
+
+export interface GridNodeView {
+  nodeId: number;
+  farmId: number;
+  status: string;
+  ipv4: string | null;
+  ipv6: string | null;
+}
+
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /** Pushed from the services to every UI. */
 export type UiEvent =
-  { type: 'tunnel'; tunnel: TunnelView } | { type: 'changed'; what: 'tunnels' | 'networks' };
+  | { type: 'tunnel'; tunnel: TunnelView }
+  | { type: 'changed'; what: 'tunnels' | 'networks' | 'grid' }
+  /** A long Grid v3 step: which node, which contract. */
+  | {
+      type: 'grid-progress';
+      step: string;
+      nodeId: number | null;
+      contractId: number | null;
+      message: string;
+    };
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -137,6 +173,11 @@ const optBool = (v: unknown) => v === undefined || typeof v === 'boolean';
 const exact = (v: Record<string, unknown>, keys: string[]) => Object.keys(v).every((k) => keys.includes(k));
 const named = (arg: unknown): arg is { name: string } =>
   isRecord(arg) && exact(arg, ['name']) && str(arg.name, 128);
+const nodeId = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
+/** A v3 network's name: the workload name zos accepts. */
+const gridName = (v: unknown): v is string => typeof v === 'string' && /^[A-Za-z0-9_]{1,36}$/.test(v);
+const gridNamed = (arg: unknown): arg is { name: string } =>
+  isRecord(arg) && exact(arg, ['name']) && gridName(arg.name);
 
 /** A tunnel name and a config text (at most CONFIG_MAX_CHARS, like an imported file). */
 const namedText = (arg: unknown): arg is { name: string; text: string } =>
@@ -209,6 +250,32 @@ export const CALLS = {
     isRecord(arg) && exact(arg, ['passphrase']) && str(arg.passphrase, 1024),
   removeKeySlot: (arg: unknown): arg is { id: string } =>
     isRecord(arg) && exact(arg, ['id']) && str(arg.id, 16),
+  gridAccount: (arg: unknown): arg is undefined => arg === undefined,
+  gridNetworks: (arg: unknown): arg is undefined => arg === undefined,
+  gridNodes: (arg: unknown): arg is { farm?: number; ipv4?: boolean; ipv6?: boolean } =>
+    isRecord(arg) &&
+    exact(arg, ['farm', 'ipv4', 'ipv6']) &&
+    (arg.farm === undefined || nodeId(arg.farm)) &&
+    optBool(arg.ipv4) &&
+    optBool(arg.ipv6),
+  gridConnect: (arg: unknown): arg is { name: string; via?: number } =>
+    isRecord(arg) &&
+    exact(arg, ['name', 'via']) &&
+    gridName(arg.name) &&
+    (arg.via === undefined || nodeId(arg.via)),
+  gridDisconnect: gridNamed,
+  gridImport: gridNamed,
+  gridCreate: (arg: unknown): arg is { name: string; ipRange: string; nodes: number[]; access: number } =>
+    isRecord(arg) &&
+    exact(arg, ['name', 'ipRange', 'nodes', 'access']) &&
+    gridName(arg.name) &&
+    str(arg.ipRange, 32) &&
+    Array.isArray(arg.nodes) &&
+    arg.nodes.length > 0 &&
+    arg.nodes.length <= 250 &&
+    arg.nodes.every(nodeId) &&
+    nodeId(arg.access),
+  gridDelete: gridNamed,
 } as const;
 
 /** The calls whose argument carries a large field: its limit, and the words a refusal says. */
@@ -287,6 +354,20 @@ export interface CallTypes {
   /** A passphrase slot, so that the CLI can open a store the app made. */
   addPassphraseSlot: { arg: { passphrase: string }; result: KeyStoreView };
   removeKeySlot: { arg: { id: string }; result: KeyStoreView };
+  gridAccount: { arg: undefined; result: GridAccountView | null };
+  gridNetworks: { arg: undefined; result: { networks: GridNetworkView[]; warnings: string[] } };
+  gridNodes: { arg: { farm?: number; ipv4?: boolean; ipv6?: boolean }; result: GridNodeView[] };
+  /** Adds this device's access (its key made and sealed here) and imports it as a tunnel. */
+  gridConnect: { arg: { name: string; via?: number }; result: { tunnel: string } };
+  /** Removes this device's access from the network, and its tunnel. */
+  gridDisconnect: { arg: { name: string }; result: null };
+  /** An access the dashboard made (its key in user_accesses), as a tunnel. */
+  gridImport: { arg: { name: string }; result: { tunnel: string; warnings: string[] } };
+  gridCreate: {
+    arg: { name: string; ipRange: string; nodes: number[]; access: number };
+    result: { tunnel: string };
+  };
+  gridDelete: { arg: { name: string }; result: null };
 }
 
 export type CallName = keyof CallTypes;

@@ -6,6 +6,8 @@
 import { $, api, loadKeys, loadLog, loadTunnels } from './context.js';
 import { store } from './store.js';
 import { mountCreateNetwork } from './views/create-network.js';
+import { gridLog, loadGrid } from './views/grid.js';
+import { mountGridCreate } from './views/grid-create.js';
 import { mountImport } from './views/import.js';
 import { mountKeys } from './views/keys.js';
 import { loadNetworks } from './views/networks.js';
@@ -17,6 +19,7 @@ mountTunnelDetail();
 mountImport();
 mountCreateNetwork();
 mountKeys();
+mountGridCreate();
 
 // --- tabs -------------------------------------------------------------------------------------------
 const tabs = () => document.querySelectorAll<HTMLButtonElement>('nav [data-tab]');
@@ -27,6 +30,7 @@ for (const b of tabs()) {
       $(`tab-${o.dataset.tab}`).hidden = o !== b;
     }
     if (b.dataset.tab === 'networks') void loadNetworks();
+    if (b.dataset.tab === 'grid') void loadGrid();
     if (b.dataset.tab === 'keys') void loadKeys();
   });
 }
@@ -41,6 +45,7 @@ api.onEvent((e) => {
     void loadLog();
   } else if (e.type === 'changed' && e.what === 'tunnels') void loadTunnels();
   else if (e.type === 'changed' && e.what === 'networks' && !$('tab-networks').hidden) void loadNetworks();
+  else if (e.type === 'grid-progress') gridLog(e.message);
 });
 void loadTunnels();
 // A store that waits for its passphrase (or has no safe keyring) is the first thing to show.

@@ -4,15 +4,11 @@
  * where a command needs them: `whoami` and `logout` load none.
  */
 import { UserError } from '../../core/errors.js';
-import {
-  GRID3_MNEMONIC_SECRET,
-  type Grid3IdentityRecord,
-  type Grid3NetworkName,
-} from '../../core/store/schema.js';
+import type { Grid3IdentityRecord, Grid3NetworkName } from '../../core/store/schema.js';
 import { UsageError } from '../args.js';
 import type { CommandRun } from '../command.js';
 import type { CliContext } from '../context.js';
-import { grid3Draft, readGrid3, requireIdentity } from '../grid-store.js';
+import { gridService } from '../grid-session.js';
 import type { GridUrls } from '../grid-urls.js';
 
 const NETWORKS: readonly Grid3NetworkName[] = ['main', 'test', 'qa', 'dev', 'devnet'];
@@ -60,19 +56,10 @@ async function devnetUrls(
   };
 }
 
-interface Gate {
-  what: 'twin' | 'terms' | 'funds' | 'kyc';
-  message: string;
-}
-
 export const gridLogin: CommandRun = async (ctx, _args, opts) => {
   const network = networkOption(opts);
   let urls: GridUrls;
   let mnemonicFrom = typeof opts['mnemonic-file'] === 'string' ? opts['mnemonic-file'] : undefined;
-  const [{ liveUrls }, { openChain }] = await Promise.all([
-    import('../grid-urls.js'),
-    import('../grid-session.js'),
-  ]);
   if (network === 'devnet') {
     const d = await devnetUrls(ctx, opts);
     urls = d.urls;
@@ -80,7 +67,7 @@ export const gridLogin: CommandRun = async (ctx, _args, opts) => {
   } else {
     if (['gridproxy', 'relay', 'chain', 'devnet-data'].some((k) => opts[k] !== undefined))
       throw new UsageError('--gridproxy, --relay, --chain and --devnet-data are for --network devnet');
-    urls = liveUrls(network);
+    urls = (await import('../grid-urls.js')).liveUrls(network);
   }
   const { readMnemonic } = await import('../grid-input.js');
   const mnemonic = await readMnemonic(ctx, mnemonicFrom);
@@ -91,48 +78,8 @@ export const gridLogin: CommandRun = async (ctx, _args, opts) => {
       ? new UserError('That is not a valid TFChain mnemonic (12 or 24 BIP39 words)')
       : e;
   });
-
-  // Reads only: no signer, no twin needed.
-  const chain = await openChain(network, urls);
-  let twinId: number | null;
-  let balance: bigint;
-  let terms: boolean;
-  try {
-    [twinId, balance, terms] = await Promise.all([
-      chain.twinByAccount(account.address),
-      chain.balance(account.address),
-      chain.termsAccepted(account.address),
-    ]);
-  } catch (e) {
-    throw new UserError(`The chain (${urls.chain}) did not answer: ${(e as Error).message}`);
-  } finally {
-    await chain.close();
-  }
-  const { kycStatus, dashboardUrl } = await import('../../grid3/kyc.js');
-  // The devnet's gridproxy serves the KYC service's read path too.
-  const kyc = await kycStatus(
-    account.address,
-    network === 'devnet' ? { url: urls.gridproxy, dashboardUrl: 'devnet up --grid v3' } : { network },
-  );
-  const where =
-    network === 'devnet'
-      ? 'the devnet (devnet up --grid v3 makes a funded, verified twin)'
-      : `the ThreeFold Dashboard (${dashboardUrl(network)})`;
-  const gates: Gate[] = [];
-  if (twinId === null)
-    gates.push({
-      what: 'twin',
-      message: `No twin: this account has none on ${network}; create it in ${where}. Listing nodes needs none.`,
-    });
-  if (!terms)
-    gates.push({ what: 'terms', message: `Terms and conditions not accepted: accept them in ${where}.` });
-  if (balance === 0n)
-    gates.push({
-      what: 'funds',
-      message: `No funds: the account holds 0 TFT; fund it in ${where} before creating or connecting.`,
-    });
-  if (kyc.status !== 'VERIFIED')
-    gates.push({ what: 'kyc', message: `KYC ${kyc.status.toLowerCase()}: ${kyc.fix}` });
+  const { accountFacts } = await import('../../grid3/device/gates.js');
+  const { twinId, balance, terms, kyc, gates } = await accountFacts(network, urls, account.address);
 
   const record: Grid3IdentityRecord = {
     network,
@@ -141,11 +88,7 @@ export const gridLogin: CommandRun = async (ctx, _args, opts) => {
     ...(network === 'devnet' ? { urls } : {}),
     createdAt: new Date().toISOString(),
   };
-  const sealed = await (await ctx.keyring()).seal(GRID3_MNEMONIC_SECRET, mnemonic);
-  (await ctx.store()).update((d) => {
-    grid3Draft(d).identity = record;
-    d.secrets[GRID3_MNEMONIC_SECRET] = sealed;
-  });
+  await gridService(ctx).records.saveLogin(record, mnemonic);
 
   for (const g of gates) ctx.warn(`note: ${g.message}`);
   if (ctx.json)
@@ -155,31 +98,26 @@ export const gridLogin: CommandRun = async (ctx, _args, opts) => {
       twinId,
       balance: formatTft(balance),
       termsAccepted: terms,
-      kyc: kyc.status,
+      kyc,
       problems: gates.map((g) => ({ what: g.what, message: g.message })),
     });
   ctx.out(`Logged in to ${network}.`);
   ctx.out(`Account: ${account.address}`);
   ctx.out(`Twin:    ${twinId ?? 'none'}`);
   ctx.out(`Balance: ${formatTft(balance)} TFT`);
-  ctx.out(`KYC:     ${kyc.status}`);
+  ctx.out(`KYC:     ${kyc}`);
 };
 
 export const gridLogout: CommandRun = async (ctx) => {
-  const store = await ctx.store();
-  const id = readGrid3(store).identity;
+  const id = await gridService(ctx).records.forgetLogin();
   if (!id) return ctx.out('Not logged in to the grid');
-  store.update((d) => {
-    delete grid3Draft(d).identity;
-    delete d.secrets[GRID3_MNEMONIC_SECRET];
-  });
   ctx.out(
     `Logged out of ${id.address} (${id.network}): its mnemonic is gone from this device; the access tunnels stay`,
   );
 };
 
 export const gridWhoami: CommandRun = async (ctx) => {
-  const id = await requireIdentity(ctx);
+  const id = await gridService(ctx).records.requireIdentity();
   if (ctx.json)
     return ctx.printJson({
       network: id.network,
@@ -196,30 +134,15 @@ export const gridWhoami: CommandRun = async (ctx) => {
 
 export const gridNodes: CommandRun = async (ctx, _args, opts) => {
   // Needs no login: gridproxy is public. Logged in, the nodes are the login's grid's.
-  const id = readGrid3(await ctx.store()).identity;
   const farm = opts.farm;
   if (farm !== undefined && (typeof farm !== 'string' || !/^\d+$/.test(farm)))
     throw new UsageError('--farm takes a farm id');
-  const { Gridproxy } = await import('../../grid3/gridproxy.js');
-  const { urlsOf } = await import('../grid-urls.js');
-  const proxy = new Gridproxy({ url: urlsOf(id ?? { network: 'main' }).gridproxy });
-  const page = await proxy.nodes({
-    status: 'up',
+  const { nodes, warnings } = await gridService(ctx).nodes({
     ...(opts.ipv4 === true ? { ipv4: true } : {}),
     ...(opts.ipv6 === true ? { ipv6: true } : {}),
-    ...(farm !== undefined ? { farmIds: [Number(farm)] } : {}),
-    size: 100,
+    ...(farm !== undefined ? { farm: Number(farm) } : {}),
   });
-  for (const w of page.warnings) ctx.warn(`warning: ${w}`);
-  const nodes = page.items.map((n) => ({
-    nodeId: n.nodeId,
-    farmId: n.farmId,
-    twinId: n.twinId,
-    status: n.status,
-    ipv4: n.publicConfig.ipv4 || null,
-    ipv6: n.publicConfig.ipv6 || null,
-    features: n.features,
-  }));
+  for (const w of warnings) ctx.warn(`warning: ${w}`);
   if (ctx.json) return ctx.printJson(nodes);
   if (!nodes.length) return ctx.out('No node is up that matches');
   ctx.out(`${'NODE'.padEnd(6)}  ${'FARM'.padEnd(5)}  ${'IPV4'.padEnd(18)}  IPV6`);

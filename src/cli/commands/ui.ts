@@ -19,6 +19,7 @@ export const ui: CommandRun = async (ctx, _args, opts) => {
     driver,
     explorer: typeof ctx.options.explorer === 'string' ? ctx.options.explorer : undefined,
     netns: ctx.netns,
+    env: ctx.io.env,
     async exportConfig(name, text) {
       ensurePrivateDir(exportsDir);
       const path = join(exportsDir, `${name.replace(/[^A-Za-z0-9_.=+-]+/g, '-')}.conf`);
