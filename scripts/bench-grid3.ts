@@ -1,7 +1,7 @@
 /**
  * Grid v3 benchmarks (`npm run bench -- grid3`), as ratios measured in one run:
  *   planning a 50-node v3 network from scratch against its floor, the X25519 work it cannot avoid (one
- *   public key derived per node and per access, on Node's native crypto).
+ *   key pair per node and per access, on Node's native crypto); listing networks over RMB (below).
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -40,4 +40,80 @@ export async function benchGrid3Planning(nodes = 50): Promise<void> {
   console.log(
     `v3 plan of ${nodes} nodes + 1 access: ${fmt(median(plans))} vs floor of ${keys} native X25519 key pairs ${fmt(median(floors))} → ratio ${(median(plans) / median(floors)).toFixed(2)}`,
   );
+}
+
+/**
+ * Listing 20 networks of 5 nodes each through RMB, the grid in another process (scripts/bench-grid3-grid.ts:
+ * real relay, chain and gridproxy stand-ins, zos responders that answer `zos.deployment.get` after a set
+ * delay, the slowest 200 ms), against the slowest node's own reply measured alone: requests go out in
+ * parallel, so the goal is that slowest reply + 10 %.
+ */
+export async function benchGrid3Listing(): Promise<void> {
+  const { spawn } = await import('node:child_process');
+  const { mnemonicGenerate } = await import('@polkadot/util-crypto');
+  const { Grid3Account, grid3CryptoReady } = await import('../src/core/grid3/account.js');
+  const { listNetworks, chainTwins } = await import('../src/grid3/networks/index.js');
+  const { Gridproxy } = await import('../src/grid3/gridproxy.js');
+  const { RmbClient } = await import('../src/grid3/rmb/client.js');
+  const { connectDevnetChain } = await import('../src/grid3/tfchain/devnet-client.js');
+  await grid3CryptoReady();
+  const mnemonic = mnemonicGenerate();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench-grid3-grid.ts', mnemonic], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  try {
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d;
+        if (out.includes('\n')) resolve(out.split('\n')[0]!);
+      });
+      child.once('exit', (code) => reject(new Error(`the bench grid exited (${code})`)));
+    });
+    const g = JSON.parse(line) as { relay: string; gridproxy: string; chain: string; userTwin: number };
+    const account = await Grid3Account.fromMnemonic(mnemonic);
+    const chain = connectDevnetChain({ url: g.chain, signer: account });
+    const rmb = await RmbClient.connect({
+      relayUrl: g.relay,
+      twinId: g.userTwin,
+      identity: account,
+      twins: chainTwins(chain),
+      pingIntervalMs: 0,
+      // Its own session: the grid process keeps the twin's default one (the relay routes by session).
+      session: 'bench',
+    });
+    const ctx = {
+      account,
+      twinId: g.userTwin,
+      chain,
+      proxy: new Gridproxy({ url: g.gridproxy }),
+      rmb,
+      isMine: () => false,
+      rmbTimeoutMs: 20_000,
+    };
+    try {
+      const first = await listNetworks(ctx);
+      const contract = first.networks[0]!.nodes.find((x) => x.nodeId === 15)!.contractId;
+      const lists: number[] = [];
+      const slowest: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        let t = performance.now();
+        const r = await listNetworks(ctx);
+        lists.push(performance.now() - t);
+        if (r.networks.length !== 20 || r.networks.some((x) => x.nodes.length !== 5))
+          throw new Error(`listed ${r.networks.length} networks, not 20 of 5 nodes`);
+        t = performance.now();
+        await rmb.request(1005, 'zos.deployment.get', { contract_id: contract });
+        slowest.push(performance.now() - t);
+      }
+      console.log(
+        `list 20 networks × 5 nodes (100 deployments over RMB, the grid in another process): ${fmt(median(lists))} vs the slowest node's one reply ${fmt(median(slowest))} → ratio ${(median(lists) / median(slowest)).toFixed(2)} (goal ≤ 1.1)`,
+      );
+    } finally {
+      await rmb.close();
+      await chain.close();
+    }
+  } finally {
+    child.stdin!.end();
+  }
 }

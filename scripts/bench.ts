@@ -2,7 +2,8 @@
  * Benchmarks, printed as ratios measured in one run (absolute times drift on these machines).
  *   store:   the lock's cost on one import; open + unlock with a passphrase.
  *   startup: `overlay-connect --help` and `tunnel list` against a bare `node -e 0`, all run side by side.
- *   grid3:   planning a 50-node v3 network against its X25519 floor (scripts/bench-grid3.ts).
+ *   grid3:   planning a 50-node v3 network against its X25519 floor; listing 20 networks of 5 nodes over
+ *            RMB against the slowest node's reply (scripts/bench-grid3.ts).
  *   tunnels: service `up` vs raw `wg-quick up` of the same file; time to first handshake; CPU cost of one
  *            status refresh for 10 tunnels, and how many processes it spawned.
  * Needs root and wireguard-tools + wireguard-go (namespaces); says so and skips otherwise.
@@ -542,4 +543,8 @@ if (!only || only === 'planning' || only === 'ui') {
 }
 if (!only || only === 'tunnels') await benchTunnels();
 if (!only || only === 'startup') await benchStartup();
-if (!only || only === 'grid3') await (await import('./bench-grid3.js')).benchGrid3Planning();
+if (!only || only === 'grid3') {
+  const grid3 = await import('./bench-grid3.js');
+  await grid3.benchGrid3Planning();
+  await grid3.benchGrid3Listing();
+}

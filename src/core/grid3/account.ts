@@ -28,6 +28,9 @@ import {
 
 export const SS58_FORMAT = 42;
 
+/** How many peers' RMB keys an account keeps (a grid session talks to a few dozen nodes). */
+const SHARED_KEYS_KEPT = 1024;
+
 export class Grid3AccountError extends Error {
   override name = 'Grid3AccountError';
 }
@@ -44,6 +47,8 @@ export class Grid3Account {
   readonly rmbPublicKey: Uint8Array;
   readonly #srSecret: Uint8Array;
   readonly #rmbSecret: Uint8Array;
+  /** Derived RMB keys by peer public key (hex), oldest first. */
+  readonly #shared = new Map<string, Uint8Array>();
 
   private constructor(publicKey: Uint8Array, srSecret: Uint8Array, rmbSecret: Uint8Array) {
     this.publicKey = publicKey;
@@ -90,8 +95,16 @@ export class Grid3Account {
    * `Pair::shared`). Only the derived key leaves, never the secret scalar.
    */
   rmbSharedKey(peerPublicKey: Uint8Array): Uint8Array {
+    // One ECDH per peer, not per message: the key of a pair never changes, and secp256k1 in JavaScript
+    // costs milliseconds (listing 20 networks spent most of its time here, once per request and reply).
+    const id = Buffer.from(peerPublicKey).toString('hex');
+    const known = this.#shared.get(id);
+    if (known) return new Uint8Array(known);
     const point = secp256k1.getSharedSecret(this.#rmbSecret, peerPublicKey, true);
-    return new Uint8Array(createHash('sha256').update(point.subarray(1, 33)).digest());
+    const key = new Uint8Array(createHash('sha256').update(point.subarray(1, 33)).digest());
+    if (this.#shared.size >= SHARED_KEYS_KEPT) this.#shared.delete(this.#shared.keys().next().value!);
+    this.#shared.set(id, key);
+    return new Uint8Array(key);
   }
 
   toJSON(): { address: string; rmbPublicKey: string } {

@@ -183,8 +183,9 @@ export interface Grid {
   close(): Promise<void>;
 }
 
-export async function startGrid(specs: NodeSpec[]): Promise<Grid> {
-  const user = await Grid3Account.fromMnemonic(mnemonicGenerate());
+/** `userMnemonic`: the user's account (else a fresh one), for a client in another process (the bench). */
+export async function startGrid(specs: NodeSpec[], o: { userMnemonic?: string } = {}): Promise<Grid> {
+  const user = await Grid3Account.fromMnemonic(o.userMnemonic ?? mnemonicGenerate());
   const nodeAccounts = await Promise.all(specs.map(() => Grid3Account.fromMnemonic(mnemonicGenerate())));
   const chain = await startChain({
     genesis: {
