@@ -25,6 +25,10 @@ export default defineConfig({
     globalSetup: ['test/support/global-setup.ts'],
     // Integration tests start real WireGuard interfaces in namespaces; give them room on 2 cores.
     testTimeout: 60_000,
+    // One test file at a time, on any machine: the devnets (v2 and v3) use fixed namespace names (ocd-*),
+    // and the helper and namespace tests share the host's WireGuard tools. On CI's two cores vitest would
+    // pick one worker anyway.
+    fileParallelism: false,
     hookTimeout: 60_000,
     reporters: ['default', './test/support/summary-reporter.ts'],
   },

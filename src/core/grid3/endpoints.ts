@@ -114,6 +114,26 @@ export function isPublicAddress(text: unknown): boolean {
 const beforeSlash = (s: string) => s.split('/')[0]!;
 
 /**
+ * The v3 devnet's underlay (src/devnet/underlay.ts): its reachable nodes sit on documentation blocks,
+ * 198.51.100.0/24 and 2001:db8:1::/64, so that nothing leaves the machine, and `private-ip` calls every
+ * documentation block private: planned by that rule alone, no devnet node could be dialled or serve an
+ * access. For planning they count as public. Only these two blocks, which are routed nowhere, so no node
+ * of a live grid has them: a live network is still planned exactly as grid_client plans it.
+ */
+export function isDevnetUnderlay(text: unknown): boolean {
+  const a = plainAddress(text);
+  if (a === undefined) return false;
+  if (!a.includes(':')) return inV4(v4Number(a), v4Number('198.51.100.0'), 24);
+  const b = v6Bytes(a);
+  return [0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0].every((x, i) => b[i] === x);
+}
+
+/** Public for the planner: what `private-ip` calls public, and the devnet's underlay (above). */
+export function isPlannedPublic(text: unknown): boolean {
+  return isPublicAddress(text) || isDevnetUnderlay(text);
+}
+
+/**
  * The address (canonical, no port, no brackets) other nodes dial to reach this node, or undefined if it
  * is hidden. Mirrors grid_client's order, including one of its quirks: an `ipv4` field that is present
  * but not an address at all (zos writes "" for a missing one) is taken as "the IPv4 branch" with an
@@ -127,10 +147,10 @@ export function nodeEndpointAddress(
     const ipv4 = typeof publicConfig.ipv4 === 'string' ? beforeSlash(publicConfig.ipv4) : undefined;
     const ipv6 = typeof publicConfig.ipv6 === 'string' ? beforeSlash(publicConfig.ipv6) : undefined;
     const ipv4IsAddress = plainAddress(ipv4) !== undefined;
-    if (ipv4 !== undefined && (!ipv4IsAddress || isPublicAddress(ipv4))) {
+    if (ipv4 !== undefined && (!ipv4IsAddress || isPlannedPublic(ipv4))) {
       if (ipv4IsAddress) return plainAddress(ipv4);
       // grid_client: `!isPrivateIP("")` is true (private-ip says undefined), endpoint "" → interfaces.
-    } else if (ipv6 !== undefined && isPublicAddress(ipv6)) {
+    } else if (ipv6 !== undefined && isPlannedPublic(ipv6)) {
       return plainAddress(ipv6);
     }
   }
@@ -140,7 +160,7 @@ export function nodeEndpointAddress(
     // zos sends plain addresses; a prefix is cut rather than trusted (grid_client would put it in the
     // endpoint as is and break the peer).
     for (const ip of zos) {
-      if (typeof ip === 'string' && isPublicAddress(beforeSlash(ip))) found = plainAddress(beforeSlash(ip));
+      if (typeof ip === 'string' && isPlannedPublic(beforeSlash(ip))) found = plainAddress(beforeSlash(ip));
     }
   }
   return found;

@@ -36,7 +36,7 @@ import {
   type NetworkWorkload,
 } from './deployment.js';
 import {
-  isPublicAddress,
+  isPlannedPublic,
   nodeEndpointAddress,
   type NodeInterfaces,
   type NodePublicConfig,
@@ -267,10 +267,11 @@ export function planNetwork(input: NetworkPlanInput): NetworkPlan {
     facts.set(id, f);
   });
 
-  // Access node candidates: grid_client keeps those whose IPv4 is public (`Nodes.getAccessNodes`).
+  // Access node candidates: grid_client keeps those whose IPv4 is public (`Nodes.getAccessNodes`; the
+  // devnet's underlay counts as public, see `isPlannedPublic`).
   const candidates = new Map<number, AccessNodeCandidate>();
   for (const c of input.accessNodeCandidates) {
-    if (!isNodeId(c?.nodeId) || typeof c.ipv4 !== 'string' || !isPublicAddress(c.ipv4.split('/')[0])) {
+    if (!isNodeId(c?.nodeId) || typeof c.ipv4 !== 'string' || !isPlannedPublic(c.ipv4.split('/')[0])) {
       warnings.push(`access node candidate ${String(c?.nodeId)} ignored: no public IPv4`);
       continue;
     }

@@ -9,6 +9,7 @@
  * has moved after it. Either way the network is read again and planned again, once.
  */
 import { challengeHashHex } from '../../core/grid3/challenge.js';
+import { nodeEndpointAddress } from '../../core/grid3/endpoints.js';
 import { planNetwork, type NetworkPlan, type NetworkPlanInput } from '../../core/grid3/network-plan.js';
 import type { ContractOp } from '../tfchain/types.js';
 import { emit, type NetworksContext } from './context.js';
@@ -119,21 +120,35 @@ async function attempt(
   }
 
   const nodesOf = (list: typeof changed) => list.map((m) => m.contract.nodeId);
-  const sentTo: number[] = [];
-  const sendResults = await Promise.allSettled(
-    signed.map(async (d, i) => {
-      await send(ctx, changed[i]!.node, 'update', d);
-      sentTo.push(changed[i]!.contract.nodeId);
-    }),
+  // The nodes others dial first, hidden nodes after them. Applying an update may reset a node's WireGuard
+  // sessions (the devnet's agent re-creates the link; zos re-applies the interface's whole config); a hidden node handshakes with its access node
+  // only when its own link comes up, and the access node cannot dial it. Updated before its access node,
+  // a hidden node would keep a session the access node has just forgotten, and be cut off from the
+  // network until WireGuard rekeys, two minutes later.
+  const hidden = new Set(
+    facts.filter((f) => nodeEndpointAddress(f.publicConfig, f.interfaces) === undefined).map((f) => f.nodeId),
   );
-  const rejected = sendResults.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-  const raced = rejected.find((r) => r.reason instanceof NodeError && isVersionRace(r.reason.zosMessage));
-  if (raced) throw new StalePlan((raced.reason as Error).message);
-  if (rejected[0]) throw partial(loaded.name, rejected[0].reason, nodesOf(changed), sentTo);
+  const all = signed.map((d, i) => ({ d, m: changed[i]! }));
+  const waves = [false, true]
+    .map((h) => all.filter(({ m }) => hidden.has(m.contract.nodeId) === h))
+    .filter((w) => w.length);
+  const sentTo: number[] = [];
+  for (const wave of waves) {
+    const sendResults = await Promise.allSettled(
+      wave.map(async ({ d, m }) => {
+        await send(ctx, m.node, 'update', d);
+        sentTo.push(m.contract.nodeId);
+      }),
+    );
+    const rejected = sendResults.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    const raced = rejected.find((r) => r.reason instanceof NodeError && isVersionRace(r.reason.zosMessage));
+    if (raced) throw new StalePlan((raced.reason as Error).message);
+    if (rejected[0]) throw partial(loaded.name, rejected[0].reason, nodesOf(changed), sentTo);
 
-  const waits = await Promise.allSettled(signed.map((d, i) => waitReady(ctx, changed[i]!.node, d)));
-  const failedWait = waits.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failedWait) throw partial(loaded.name, failedWait.reason, nodesOf(changed), nodesOf(changed));
+    const waits = await Promise.allSettled(wave.map(({ d, m }) => waitReady(ctx, m.node, d)));
+    const failedWait = waits.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failedWait) throw partial(loaded.name, failedWait.reason, nodesOf(changed), [...sentTo]);
+  }
   return {
     plan,
     loaded,
