@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { UserError } from '../core/errors.js';
 import type { CliContext } from './context.js';
+import { promptHidden } from './passphrase-prompt.js';
 
 /** Twelve or twenty-four words need a few hundred bytes; more is not a mnemonic file. */
 const MAX_BYTES = 4096;
@@ -42,35 +43,4 @@ async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
     if (text.length > MAX_BYTES) break;
   }
   return text;
-}
-
-/** Reads one line without echoing it (the same way as the store's passphrase prompt). */
-function promptHidden(
-  stdin: NodeJS.ReadStream,
-  stderr: NodeJS.WritableStream,
-  question: string,
-): Promise<string> {
-  return new Promise((resolve, reject) => {
-    stderr.write(question);
-    stdin.setRawMode(true);
-    stdin.resume();
-    let text = '';
-    const done = (err?: Error) => {
-      stdin.setRawMode(false);
-      stdin.pause();
-      stdin.off('data', onData);
-      stderr.write('\n');
-      if (err) reject(err);
-      else resolve(text);
-    };
-    const onData = (chunk: Buffer) => {
-      for (const ch of chunk.toString('utf8')) {
-        if (ch === '\r' || ch === '\n') return done();
-        if (ch === '\u0003') return done(new UserError('Cancelled'));
-        if (ch === '\u007f' || ch === '\b') text = text.slice(0, -1);
-        else text += ch;
-      }
-    };
-    stdin.on('data', onData);
-  });
 }

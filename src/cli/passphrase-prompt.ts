@@ -41,8 +41,8 @@ export function cliPassphraseSource(
   };
 }
 
-/** Reads one line without echoing it. */
-function promptHidden(
+/** Reads one line without echoing it (also the grid login's mnemonic prompt). */
+export function promptHidden(
   stdin: NodeJS.ReadStream,
   stderr: NodeJS.WritableStream,
   question: string,
