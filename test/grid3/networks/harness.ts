@@ -183,10 +183,19 @@ export interface Grid {
   close(): Promise<void>;
 }
 
-/** `userMnemonic`: the user's account (else a fresh one), for a client in another process (the bench). */
-export async function startGrid(specs: NodeSpec[], o: { userMnemonic?: string } = {}): Promise<Grid> {
+/**
+ * For the bench, whose client and nodes are other processes: `userMnemonic` and `nodeMnemonics` give the
+ * accounts (else fresh ones), and `externalNodes` starts no zos responder here (each node runs its own,
+ * scripts/bench-grid3-node.ts).
+ */
+export async function startGrid(
+  specs: NodeSpec[],
+  o: { userMnemonic?: string; nodeMnemonics?: string[]; externalNodes?: boolean } = {},
+): Promise<Grid> {
   const user = await Grid3Account.fromMnemonic(o.userMnemonic ?? mnemonicGenerate());
-  const nodeAccounts = await Promise.all(specs.map(() => Grid3Account.fromMnemonic(mnemonicGenerate())));
+  const nodeAccounts = await Promise.all(
+    specs.map((_, i) => Grid3Account.fromMnemonic(o.nodeMnemonics?.[i] ?? mnemonicGenerate())),
+  );
   const chain = await startChain({
     genesis: {
       accounts: [
@@ -211,7 +220,7 @@ export async function startGrid(specs: NodeSpec[], o: { userMnemonic?: string } 
   const twins = chainTwins(readChain);
   const relay = await startRelay({ twins });
   const nodes = new Map<number, ZosResponder>();
-  for (const [i, s] of specs.entries()) {
+  for (const [i, s] of o.externalNodes ? [] : specs.entries()) {
     const rmb = await RmbClient.connect({
       relayUrl: relay.url,
       twinId: s.twinId,
